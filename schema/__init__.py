@@ -1,0 +1,54 @@
+"""The GraphQL layer: assembles Query and Mutation from the domains and lists the extensions."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
+
+from schema.auth.mutations import AuthMutation
+from schema.errors import DomainErrorCodes, is_expected
+from schema.relay import Node
+from schema.tenancy.mutations import TenancyMutation
+from schema.tenancy.queries import TenancyQuery
+from schema.tenancy.types import ApiToken, Department, OrgUnit, User
+from server.config import Settings
+
+
+@strawberry.type
+class Query(TenancyQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(AuthMutation, TenancyMutation):
+    pass
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[object] = [
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        # Parsed and validated documents are cached: most requests repeat a known query.
+        ParserCache(maxsize=256),
+        ValidationCache(maxsize=256),
+        DomainErrorCodes(),
+    ]
+    if settings.production:
+        extensions += [DisableIntrospection(), MaskErrors(should_mask_error=lambda e: not is_expected(e))]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Node, OrgUnit, User, Department, ApiToken],
+        extensions=extensions,  # type: ignore[arg-type]
+        config=StrawberryConfig(auto_camel_case=True),
+    )

@@ -1,0 +1,113 @@
+"""Typed mutation errors, and the one path that turns domain errors into them.
+
+A mutation returns a union of its success type and these errors; the changes it made are rolled
+back (to a savepoint) whenever it returns an error, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar, Union
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from server import errors
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An error a person can act on.")
+class UserError:
+    code: str
+    message: str
+    field: str | None = strawberry.field(
+        default=None, description="The input field that caused it, when one did."
+    )
+
+
+@strawberry.type
+class InvalidInputError(UserError):
+    pass
+
+
+@strawberry.type
+class NotFoundError(UserError):
+    pass
+
+
+@strawberry.type
+class ForbiddenError(UserError):
+    pass
+
+
+@strawberry.type
+class ConflictError(UserError):
+    pass
+
+
+@strawberry.type
+class UnauthenticatedError(UserError):
+    pass
+
+
+@strawberry.type
+class ThrottledError(UserError):
+    retry_after: int | None = strawberry.field(default=None, description="Seconds to wait.")
+
+
+ERROR_TYPES: dict[type[errors.DomainError], type[UserError]] = {
+    errors.InvalidInput: InvalidInputError,
+    errors.NotFound: NotFoundError,
+    errors.Forbidden: ForbiddenError,
+    errors.Conflict: ConflictError,
+    errors.Unauthenticated: UnauthenticatedError,
+}
+MUTATION_ERRORS = (InvalidInputError, NotFoundError, ForbiddenError, ConflictError,
+                   UnauthenticatedError)
+
+
+def result_union(name: str, success: type[Any]) -> Any:
+    """`Annotated[Union[success, every error], strawberry.union(name)]` for a mutation's result."""
+    return Annotated[Union[(success, *MUTATION_ERRORS)], strawberry.union(name)]  # noqa: UP007
+
+
+def to_user_error(exc: errors.DomainError) -> UserError:
+    if isinstance(exc, errors.Throttled):
+        return ThrottledError(code=exc.code, message=exc.message, field=exc.field,
+                              retry_after=exc.retry_after)
+    error_type = ERROR_TYPES.get(type(exc), InvalidInputError)
+    return error_type(code=exc.code, message=exc.message, field=exc.field)
+
+
+async def run_mutation(info: Any, work: Callable[[], Awaitable[T]]) -> T | UserError:
+    """Run `work` inside a savepoint; a domain error rolls it back and becomes a typed result."""
+    session = info.context.session
+    savepoint = await session.begin_nested()
+    try:
+        result = await work()
+    except errors.DomainError as exc:
+        await savepoint.rollback()
+        return to_user_error(exc)
+    await savepoint.commit()
+    return result
+
+
+class DomainErrorCodes(SchemaExtension):
+    """Give errors raised in queries a stable `extensions.code` (NOT_FOUND, FORBIDDEN, ...)."""
+
+    def on_execute(self) -> Any:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        for error in result.errors:
+            original = error.original_error
+            if isinstance(original, errors.DomainError):
+                error.extensions = {**(error.extensions or {}), "code": original.code}
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Errors that are safe to show in production; everything else is masked."""
+    return error.original_error is None or isinstance(error.original_error, errors.DomainError)

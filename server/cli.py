@@ -1,0 +1,198 @@
+"""The command line: a composition root (it starts the server; later the worker and scheduler)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import logging as app_logging
+from server.config import Settings
+from server.db.engine import ALL_TENANTS, make_engine, scope, session_factory
+from server.runtime import application_url, owner_url, prepare
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    app_logging.configure(settings.log_level)
+    return settings
+
+
+@asynccontextmanager
+async def _system_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session of the app role that sees every tenant: for operators' commands only."""
+    engine = make_engine(application_url(settings, owner_url(settings)), pool_size=1)
+    try:
+        async with session_factory(engine)() as session:
+            await scope(session, ALL_TENANTS)
+            yield session
+    finally:
+        await engine.dispose()
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(work())  # type: ignore[arg-type]
+
+
+@click.group()
+def main() -> None:
+    """S&T security risk platform."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: HOST or 127.0.0.1.")
+@click.option("--port", type=int, default=None, help="Default: PORT or 8000.")
+def serve(host: str | None, port: int | None) -> None:
+    """Migrate, seed the demo academy on first start (embedded default), and serve HTTP."""
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings()
+    owner = owner_url(settings)
+    demo = _run(lambda: prepare(settings, owner, seed=settings.seed_demo))
+    if demo:
+        click.echo("\nDemo sign-ins (username / password / role / unit):", err=True)
+        for u in demo:
+            click.echo(f"  {u.username:<34} {u.password:<20} {u.role.value:<24} {u.unit}", err=True)
+        click.echo("", err=True)
+    h, p = host or settings.host, port or settings.port
+    click.echo(f"Serving on http://{h}:{p}/  (GraphQL at /graphql)", err=True)
+    uvicorn.run(create_app(settings, owner), host=h, port=p, log_config=None,
+                proxy_headers=True, access_log=False)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (as the owner role)."""
+    from server.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(owner_url(settings))
+    click.echo("migrations applied")
+
+
+@main.command()
+def seed() -> None:
+    """Migrate and create the demo academy if the database has no org units."""
+    settings = _settings()
+    users = _run(lambda: prepare(settings, owner_url(settings), seed=True))
+    click.echo(f"{len(users)} demo users; credentials in {settings.data_dir / 'demo-users.txt'}")
+
+
+@main.command("init-hq")
+@click.option("--code", default="HQ")
+@click.option("--name", required=True, help="e.g. 院机关")
+@click.option("--name-en", default=None)
+def init_hq(code: str, name: str, name_en: str | None) -> None:
+    """Create the one HQ org unit of a new installation (production start)."""
+    from server.seed import create_hq
+
+    settings = _settings()
+
+    async def work() -> str:
+        async with _system_session(settings) as session:
+            hq = await create_hq(session, code=code, name=name, name_en=name_en)
+            await session.commit()
+            return str(hq.id)
+
+    click.echo(f"HQ created: {_run(work)}")
+
+
+@main.command("create-user")
+@click.option("--unit", "unit_code", required=True, help="Org unit code, e.g. HQ or IPH.")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", "roles", multiple=True, help="Role name; repeatable.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(unit_code: str, username: str, display_name: str, roles: tuple[str, ...],
+                password: str) -> None:
+    """Create a user (for example the first platform admin)."""
+    from sqlalchemy import select
+
+    from server.auth.principal import SYSTEM
+    from server.errors import DomainError
+    from server.tenancy import service
+    from server.tenancy.models import OrgUnit
+    from server.tenancy.roles import Role
+
+    settings = _settings()
+
+    async def work() -> str:
+        async with _system_session(settings) as session:
+            unit = await session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+            if unit is None:
+                raise click.ClickException(f"no org unit with code {unit_code}")
+            try:
+                user = await service.create_user(
+                    session, SYSTEM, settings, unit_id=unit.id, username=username,
+                    display_name=display_name, password=password,
+                    roles=[Role(r) for r in roles],
+                )
+            except (DomainError, ValueError) as exc:
+                raise click.ClickException(str(exc)) from exc
+            await session.commit()
+            return user.username
+
+    click.echo(f"user created: {_run(work)}")
+
+
+@main.command("export-schema")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("schema/schema.graphql"))
+def export_schema(out: Path) -> None:
+    """Write the GraphQL SDL (the contract the web app and other systems are typed from)."""
+    from schema.sdl import sdl
+
+    out.write_text(sdl())
+    click.echo(f"wrote {out}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute every tenant's hash chain; exit 1 if any entry was altered or removed."""
+    from server.audit import verify
+
+    settings = _settings()
+
+    async def work() -> tuple[int, list[object]]:
+        async with _system_session(settings) as session:
+            checked, breaks = await verify(session)
+            return checked, list(breaks)
+
+    checked, breaks = _run(work)
+    for b in breaks:
+        click.echo(f"BROKEN tenant={b.tenant_id} seq={b.seq}: {b.reason}")  # type: ignore[attr-defined]
+    click.echo(f"{checked} entries checked, {len(breaks)} problems")
+    sys.exit(1 if breaks else 0)
+
+
+@main.group()
+def embedded() -> None:
+    """The embedded PostgreSQL of the data directory."""
+
+
+@embedded.command("stop")
+def embedded_stop() -> None:
+    """Stop the embedded PostgreSQL (it keeps running between `make run`s for fast starts)."""
+    from server.db import embedded as emb
+
+    settings = _settings()
+    emb.stop(settings.data_dir)
+    click.echo("stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Configuration, read only from environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings; `Settings.from_env()` is the only constructor used outside tests."""
+
+    data_dir: Path
+    database_url: str | None
+    app_database_url: str | None
+    app_db_role: str
+    app_db_password: str | None
+    host: str
+    port: int
+    production: bool
+    secret_key: str
+    access_token_ttl: int
+    refresh_token_ttl: int
+    max_body_bytes: int
+    login_max_failures: int
+    login_lockout_seconds: int
+    login_address_max_attempts: int
+    login_address_window_seconds: int
+    password_min_length: int
+    graphql_max_depth: int
+    graphql_max_aliases: int
+    graphql_max_tokens: int
+    page_size_max: int
+    log_level: str
+    cookie_secure: bool
+    seed_demo: bool = field(default=True)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(os.environ.get("DATA_DIR", "./var")).resolve()
+        production = os.environ.get("APP_ENV", "development").lower() == "production"
+        secret = os.environ.get("SECRET_KEY") or _local_secret(data_dir, production)
+        return cls(
+            data_dir=data_dir,
+            database_url=os.environ.get("DATABASE_URL") or None,
+            app_database_url=os.environ.get("APP_DATABASE_URL") or None,
+            app_db_role=os.environ.get("APP_DB_ROLE", "stsec_app"),
+            app_db_password=os.environ.get("APP_DB_PASSWORD") or None,
+            host=os.environ.get("HOST", "127.0.0.1"),
+            port=_int("PORT", 8000),
+            production=production,
+            secret_key=secret,
+            access_token_ttl=_int("ACCESS_TOKEN_TTL", 900),
+            refresh_token_ttl=_int("REFRESH_TOKEN_TTL", 14 * 24 * 3600),
+            max_body_bytes=_int("MAX_BODY_BYTES", 1_000_000),
+            login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
+            login_lockout_seconds=_int("LOGIN_LOCKOUT_SECONDS", 900),
+            login_address_max_attempts=_int("LOGIN_ADDRESS_MAX_ATTEMPTS", 30),
+            login_address_window_seconds=_int("LOGIN_ADDRESS_WINDOW_SECONDS", 300),
+            password_min_length=_int("PASSWORD_MIN_LENGTH", 12),
+            graphql_max_depth=_int("GRAPHQL_MAX_DEPTH", 12),
+            graphql_max_aliases=_int("GRAPHQL_MAX_ALIASES", 30),
+            graphql_max_tokens=_int("GRAPHQL_MAX_TOKENS", 2000),
+            page_size_max=_int("PAGE_SIZE_MAX", 100),
+            log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+            cookie_secure=_bool("COOKIE_SECURE", production),
+            seed_demo=_bool("SEED_DEMO", not production and not os.environ.get("DATABASE_URL")),
+        )
+
+
+def _local_secret(data_dir: Path, production: bool) -> str:
+    """Keep a generated signing key in the data directory so tokens survive a restart."""
+    if production:
+        raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

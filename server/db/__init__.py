@@ -1,0 +1,1 @@
+"""Database access: engines, sessions, the per-transaction tenant scope, the embedded server."""

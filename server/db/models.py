@@ -1,0 +1,22 @@
+"""Every table, imported in one place so Alembic and tests see the whole metadata."""
+
+from server.audit.models import AuditEntry, AuditHead
+from server.auth.models import ApiToken, AuthSession, LoginAttempt
+from server.db.base import Base
+from server.outbox.models import OutboxEvent
+from server.tenancy.models import Department, Login, Membership, OrgUnit, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "AuthSession",
+    "Base",
+    "Department",
+    "Login",
+    "LoginAttempt",
+    "Membership",
+    "OrgUnit",
+    "OutboxEvent",
+    "User",
+]

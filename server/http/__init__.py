@@ -1,0 +1,1 @@
+"""HTTP plumbing: middleware, health checks, metrics."""

@@ -1,0 +1,1 @@
+"""Tenancy: org units (HQ, branch academies, institutes), departments, users, memberships, roles."""
