@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 from strawberry.extensions import (
+    SchemaExtension,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -34,17 +37,21 @@ class Mutation(AuthMutation, TenancyMutation):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    extensions: list[object] = [
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        # Parsed and validated documents are cached: most requests repeat a known query.
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
-        DomainErrorCodes(),
+    # Factories, not instances: strawberry builds fresh extensions per request; the parser and
+    # validation caches are module-level, so parsed and validated documents are still shared.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        DomainErrorCodes,
     ]
     if settings.production:
-        extensions += [DisableIntrospection(), MaskErrors(should_mask_error=lambda e: not is_expected(e))]
+        extensions += [
+            DisableIntrospection,
+            lambda: MaskErrors(should_mask_error=lambda e: not is_expected(e)),
+        ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
