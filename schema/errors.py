@@ -7,7 +7,7 @@ back (to a savepoint) whenever it returns an error, so bad input changes nothing
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar, Union
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -57,31 +57,25 @@ class ThrottledError(UserError):
     retry_after: int | None = strawberry.field(default=None, description="Seconds to wait.")
 
 
-ERROR_TYPES: dict[type[errors.DomainError], type[UserError]] = {
+ERROR_TYPES: dict[type[errors.DomainError], type[MutationError]] = {
     errors.InvalidInput: InvalidInputError,
     errors.NotFound: NotFoundError,
     errors.Forbidden: ForbiddenError,
     errors.Conflict: ConflictError,
     errors.Unauthenticated: UnauthenticatedError,
 }
-MUTATION_ERRORS = (InvalidInputError, NotFoundError, ForbiddenError, ConflictError,
-                   UnauthenticatedError)
+# Every mutation's result is `Annotated[Success | MutationError, strawberry.union("XResult")]`.
+MutationError = (
+    InvalidInputError | NotFoundError | ForbiddenError | ConflictError | UnauthenticatedError
+)
 
 
-def result_union(name: str, success: type[Any]) -> Any:
-    """`Annotated[Union[success, every error], strawberry.union(name)]` for a mutation's result."""
-    return Annotated[Union[(success, *MUTATION_ERRORS)], strawberry.union(name)]  # noqa: UP007
-
-
-def to_user_error(exc: errors.DomainError) -> UserError:
-    if isinstance(exc, errors.Throttled):
-        return ThrottledError(code=exc.code, message=exc.message, field=exc.field,
-                              retry_after=exc.retry_after)
+def to_user_error(exc: errors.DomainError) -> MutationError:
     error_type = ERROR_TYPES.get(type(exc), InvalidInputError)
     return error_type(code=exc.code, message=exc.message, field=exc.field)
 
 
-async def run_mutation(info: Any, work: Callable[[], Awaitable[T]]) -> T | UserError:
+async def run_mutation(info: Any, work: Callable[[], Awaitable[T]]) -> T | MutationError:
     """Run `work` inside a savepoint; a domain error rolls it back and becomes a typed result."""
     session = info.context.session
     savepoint = await session.begin_nested()
@@ -100,9 +94,8 @@ class DomainErrorCodes(SchemaExtension):
     def on_execute(self) -> Any:
         yield
         result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
-            return
-        for error in result.errors:
+        found = getattr(result, "errors", None) if result is not None else None
+        for error in found or []:
             original = error.original_error
             if isinstance(original, errors.DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}

@@ -18,9 +18,7 @@ UserKey = tuple[uuid.UUID, uuid.UUID]
 class Loaders:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.org_unit_by_id: DataLoader[uuid.UUID, OrgUnit | None] = DataLoader(
-            self._org_units
-        )
+        self.org_unit_by_id: DataLoader[uuid.UUID, OrgUnit | None] = DataLoader(self._org_units)
         self.memberships_by_user: DataLoader[UserKey, list[Membership]] = DataLoader(
             self._memberships
         )

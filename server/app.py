@@ -8,7 +8,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server.config import Settings
@@ -23,8 +23,9 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
     """Build the app for a database whose owner URL is `owner_url` (migrations already applied)."""
     from schema.http import GraphQLEndpoint  # composition root: the one place server imports schema
 
-    url = settings.app_database_url or app_url(owner_url, settings.app_db_role,
-                                                settings.app_db_password)
+    url = settings.app_database_url or app_url(
+        owner_url, settings.app_db_role, settings.app_db_password
+    )
     engine = make_engine(url)
     sessions = session_factory(engine)
 
@@ -33,7 +34,7 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
         yield
         await engine.dispose()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", GraphQLEndpoint(settings, sessions), methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

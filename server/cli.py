@@ -66,8 +66,14 @@ def serve(host: str | None, port: int | None) -> None:
         click.echo("", err=True)
     h, p = host or settings.host, port or settings.port
     click.echo(f"Serving on http://{h}:{p}/  (GraphQL at /graphql)", err=True)
-    uvicorn.run(create_app(settings, owner), host=h, port=p, log_config=None,
-                proxy_headers=True, access_log=False)
+    uvicorn.run(
+        create_app(settings, owner),
+        host=h,
+        port=p,
+        log_config=None,
+        proxy_headers=True,
+        access_log=False,
+    )
 
 
 @main.command()
@@ -113,8 +119,9 @@ def init_hq(code: str, name: str, name_en: str | None) -> None:
 @click.option("--name", "display_name", required=True)
 @click.option("--role", "roles", multiple=True, help="Role name; repeatable.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def create_user(unit_code: str, username: str, display_name: str, roles: tuple[str, ...],
-                password: str) -> None:
+def create_user(
+    unit_code: str, username: str, display_name: str, roles: tuple[str, ...], password: str
+) -> None:
     """Create a user (for example the first platform admin)."""
     from sqlalchemy import select
 
@@ -133,8 +140,13 @@ def create_user(unit_code: str, username: str, display_name: str, roles: tuple[s
                 raise click.ClickException(f"no org unit with code {unit_code}")
             try:
                 user = await service.create_user(
-                    session, SYSTEM, settings, unit_id=unit.id, username=username,
-                    display_name=display_name, password=password,
+                    session,
+                    SYSTEM,
+                    settings,
+                    unit_id=unit.id,
+                    username=username,
+                    display_name=display_name,
+                    password=password,
                     roles=[Role(r) for r in roles],
                 )
             except (DomainError, ValueError) as exc:

@@ -36,11 +36,3 @@ class Conflict(DomainError):
 
 class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
-
-
-class Throttled(DomainError):
-    code = "THROTTLED"
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after

@@ -38,7 +38,7 @@ def decode_cursor(cursor: str) -> str:
 
 async def paginate(
     session: AsyncSession,
-    stmt: Select[tuple[T]],
+    stmt: Select[T],
     key: InstrumentedAttribute[Any],
     *,
     first: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import structlog
+
 from server.config import Settings
 from server.db import embedded
 from server.db.engine import app_url, make_engine, session_factory
@@ -20,8 +21,9 @@ def owner_url(settings: Settings) -> str:
 
 
 def application_url(settings: Settings, owner: str) -> str:
-    return settings.app_database_url or app_url(owner, settings.app_db_role,
-                                                 settings.app_db_password)
+    return settings.app_database_url or app_url(
+        owner, settings.app_db_role, settings.app_db_password
+    )
 
 
 async def prepare(settings: Settings, owner: str, *, seed: bool) -> list[DemoUser]:

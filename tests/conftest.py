@@ -83,7 +83,9 @@ async def demo_users(settings: Settings, owner_url: str) -> dict[str, DemoUser]:
 
 
 @pytest.fixture(scope="session")
-async def app_engine(settings: Settings, owner_url: str, demo_users: Any) -> AsyncIterator[AsyncEngine]:
+async def app_engine(
+    settings: Settings, owner_url: str, demo_users: Any
+) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(application_url(settings, owner_url), pool_size=4)
     yield engine
     await engine.dispose()

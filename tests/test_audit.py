@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -25,10 +26,14 @@ async def test_mutation_writes_an_audit_entry_with_actor_and_changes(as_user, se
     assert data["createDepartment"]["__typename"] == "DepartmentCreated"
     async with sessions() as session:
         await scope(session, ALL_TENANTS)
-        entry = (await session.execute(
-            select(AuditEntry).where(AuditEntry.action == "department.create")
-            .order_by(AuditEntry.occurred_at.desc()).limit(1)
-        )).scalar_one()
+        entry = (
+            await session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.action == "department.create")
+                .order_by(AuditEntry.occurred_at.desc())
+                .limit(1)
+            )
+        ).scalar_one()
         assert entry.changes == {"name": "审计测试室", "kind": "research"}
         assert entry.actor_label.startswith("物理研究所")
         assert entry.request_id
@@ -41,7 +46,7 @@ async def test_app_role_cannot_update_or_delete_audit_rows(sessions):
             try:
                 await session.execute(text(statement))
                 raise AssertionError(f"{statement} was allowed")
-            except Exception as exc:  # noqa: BLE001 - asyncpg's error arrives wrapped
+            except Exception as exc:
                 assert "permission denied" in str(exc)
             await session.rollback()
             await scope(session, ALL_TENANTS)
@@ -61,21 +66,35 @@ async def test_verify_detects_a_row_altered_behind_the_applications_back(
     # The owner (a DBA, say) edits a row directly.
     async with owner_engine.begin() as conn:
         await conn.execute(
-            text("UPDATE audit_log SET changes = '{\"forged\": true}' WHERE tenant_id = :t AND id = :i"),
+            text(
+                "UPDATE audit_log SET changes = '{\"forged\": true}' "
+                "WHERE tenant_id = :t AND id = :i"
+            ),
             {"t": tenant_id, "i": entry_id},
         )
-    env = {**os.environ, "DATABASE_URL": owner_url, "DATA_DIR": str(settings.data_dir),
-           "SECRET_KEY": "x" * 32}
-    result = subprocess.run(
+    env = {
+        **os.environ,
+        "DATABASE_URL": owner_url,
+        "DATA_DIR": str(settings.data_dir),
+        "SECRET_KEY": "x" * 32,
+    }
+    result = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "server.cli", "audit", "verify"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"seq={seq}: content does not match its hash" in result.stdout
     # Put it back so the chain verifies again for the rest of the run.
     async with owner_engine.begin() as conn:
         await conn.execute(
-            text("UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE tenant_id = :t AND id = :i"),
+            text(
+                "UPDATE audit_log SET changes = CAST(:c AS jsonb) WHERE tenant_id = :t AND id = :i"
+            ),
             {"c": original, "t": tenant_id, "i": entry_id},
         )
     async with sessions() as session:

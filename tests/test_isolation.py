@@ -26,7 +26,8 @@ async def ids(as_user):
         data = await hq(USERS_OF, {"id": units[code]})
         users.update({n["username"]: n["id"] for n in data["users"]["nodes"]})
     created = await as_user("iph.tenant-admin")(
-        """mutation($u: ID!) { createApiToken(input: {orgUnitId: $u, name: "victim", role: RESEARCHER})
+        """mutation($u: ID!) {
+             createApiToken(input: {orgUnitId: $u, name: "victim", role: RESEARCHER})
            { __typename ... on ApiTokenCreated { apiToken { id } } } }""",
         {"u": units["IPH"]},
     )
@@ -34,36 +35,64 @@ async def ids(as_user):
     dept = await as_user("iph.tenant-admin")(
         "query($id: ID!) { orgUnit(id: $id) { departments { id } } }", {"id": units["IPH"]}
     )
-    return {"units": units, "users": users, "token": token_id,
-            "dept": dept["orgUnit"]["departments"][0]["id"]}
+    return {
+        "units": units,
+        "users": users,
+        "token": token_id,
+        "dept": dept["orgUnit"]["departments"][0]["id"],
+    }
 
 
 # Every mutation, aimed at IPH's objects. The test below checks that this list is complete.
 FOREIGN_MUTATIONS = {
-    "createOrgUnit": ('mutation($p: ID!) { createOrgUnit(input: {kind: INSTITUTE, code: "X1", '
-                      'name: "x", parentId: $p}) { __typename } }', lambda i: {"p": i["units"]["BJ"]}),
-    "updateOrgUnit": ('mutation($id: ID!) { updateOrgUnit(input: {id: $id, name: "pwned"}) '
-                      "{ __typename } }", lambda i: {"id": i["units"]["IPH"]}),
-    "createDepartment": ('mutation($u: ID!) { createDepartment(orgUnitId: $u, name: "x") '
-                         "{ __typename } }", lambda i: {"u": i["units"]["IPH"]}),
-    "createUser": ('mutation($u: ID!) { createUser(input: {orgUnitId: $u, username: "smuggled", '
-                   'displayName: "x", password: "Very-Long-Passw0rd"}) { __typename } }',
-                   lambda i: {"u": i["units"]["IPH"]}),
-    "updateUser": ('mutation($id: ID!) { updateUser(input: {id: $id, displayName: "pwned"}) '
-                   "{ __typename } }", lambda i: {"id": i["users"]["iph.researcher"]}),
-    "setUserDisabled": ("mutation($id: ID!) { setUserDisabled(userId: $id, disabled: true) "
-                        "{ __typename } }", lambda i: {"id": i["users"]["iph.researcher"]}),
-    "setPassword": ('mutation($id: ID!) { setPassword(input: {userId: $id, newPassword: '
-                    '"Another-Passw0rd-1"}) { __typename } }',
-                    lambda i: {"id": i["users"]["iph.researcher"]}),
-    "grantRole": ("mutation($id: ID!) { grantRole(userId: $id, role: TENANT_ADMIN) { __typename } }",
-                  lambda i: {"id": i["users"]["iph.researcher"]}),
-    "revokeRole": ("mutation($id: ID!) { revokeRole(userId: $id, role: TENANT_ADMIN) "
-                   "{ __typename } }", lambda i: {"id": i["users"]["iph.tenant-admin"]}),
-    "createApiToken": ('mutation($u: ID!) { createApiToken(input: {orgUnitId: $u, name: "x", '
-                       "role: RESEARCHER}) { __typename } }", lambda i: {"u": i["units"]["IPH"]}),
-    "revokeApiToken": ("mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }",
-                       lambda i: {"id": i["token"]}),
+    "createOrgUnit": (
+        'mutation($p: ID!) { createOrgUnit(input: {kind: INSTITUTE, code: "X1", '
+        'name: "x", parentId: $p}) { __typename } }',
+        lambda i: {"p": i["units"]["BJ"]},
+    ),
+    "updateOrgUnit": (
+        'mutation($id: ID!) { updateOrgUnit(input: {id: $id, name: "pwned"}) { __typename } }',
+        lambda i: {"id": i["units"]["IPH"]},
+    ),
+    "createDepartment": (
+        'mutation($u: ID!) { createDepartment(orgUnitId: $u, name: "x") { __typename } }',
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "createUser": (
+        'mutation($u: ID!) { createUser(input: {orgUnitId: $u, username: "smuggled", '
+        'displayName: "x", password: "Very-Long-Passw0rd"}) { __typename } }',
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "updateUser": (
+        'mutation($id: ID!) { updateUser(input: {id: $id, displayName: "pwned"}) { __typename } }',
+        lambda i: {"id": i["users"]["iph.researcher"]},
+    ),
+    "setUserDisabled": (
+        "mutation($id: ID!) { setUserDisabled(userId: $id, disabled: true) { __typename } }",
+        lambda i: {"id": i["users"]["iph.researcher"]},
+    ),
+    "setPassword": (
+        "mutation($id: ID!) { setPassword(input: {userId: $id, newPassword: "
+        '"Another-Passw0rd-1"}) { __typename } }',
+        lambda i: {"id": i["users"]["iph.researcher"]},
+    ),
+    "grantRole": (
+        "mutation($id: ID!) { grantRole(userId: $id, role: TENANT_ADMIN) { __typename } }",
+        lambda i: {"id": i["users"]["iph.researcher"]},
+    ),
+    "revokeRole": (
+        "mutation($id: ID!) { revokeRole(userId: $id, role: TENANT_ADMIN) { __typename } }",
+        lambda i: {"id": i["users"]["iph.tenant-admin"]},
+    ),
+    "createApiToken": (
+        'mutation($u: ID!) { createApiToken(input: {orgUnitId: $u, name: "x", '
+        "role: RESEARCHER}) { __typename } }",
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "revokeApiToken": (
+        "mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }",
+        lambda i: {"id": i["token"]},
+    ),
 }
 SIGN_IN_MUTATIONS = {"login", "refresh", "logout"}
 
@@ -98,9 +127,13 @@ async def test_ORG_INST_foreign_institute_queries_learn_nothing(as_user, ids):
     ioc = as_user("ioc.tenant-admin")
     units = ids["units"]
     assert (await ioc("query($id: ID!) { orgUnit(id: $id) { name } }", {"id": units["IPH"]}))[
-        "orgUnit"] is None
-    assert (await ioc("query($id: ID!) { user(id: $id) { username } }",
-                      {"id": ids["users"]["iph.researcher"]}))["user"] is None
+        "orgUnit"
+    ] is None
+    assert (
+        await ioc(
+            "query($id: ID!) { user(id: $id) { username } }", {"id": ids["users"]["iph.researcher"]}
+        )
+    )["user"] is None
     listed = await ioc(UNIT_IDS)
     assert {n["code"] for n in listed["orgUnits"]["nodes"]} == {"IOC"}
     everyone = await ioc("{ users(first: 100) { nodes { username } } }")
@@ -113,7 +146,9 @@ async def test_ORG_INST_foreign_institute_queries_learn_nothing(as_user, ids):
     # An unknown ID and a foreign ID look the same.
     unknown = await ioc.post(USERS_OF, {"id": units["IPH"][:-2] + "AA"})
     assert unknown.json()["errors"][0]["message"] in {
-        body["errors"][0]["message"], "No object has this ID."}
+        body["errors"][0]["message"],
+        "No object has this ID.",
+    }
 
 
 async def test_ORG_INST_data_unchanged_after_attacks(as_user, ids):
@@ -132,8 +167,11 @@ async def test_ORG_BRANCH_supervisor_sees_only_its_own_institutes(as_user, ids):
     assert codes == {"BJ", "IPH", "IAU"}
     users = await bj("{ users(first: 100) { nodes { username orgUnit { code } } } }")
     assert {n["orgUnit"]["code"] for n in users["users"]["nodes"]} == {"BJ", "IPH", "IAU"}
-    assert (await bj("query($id: ID!) { user(id: $id) { username } }",
-                     {"id": ids["users"]["ioc.researcher"]}))["user"] is None
+    assert (
+        await bj(
+            "query($id: ID!) { user(id: $id) { username } }", {"id": ids["users"]["ioc.researcher"]}
+        )
+    )["user"] is None
     # Supervising is not managing: a branch cannot change an institute's people.
     data = await bj(FOREIGN_MUTATIONS["updateUser"][0], {"id": ids["users"]["iph.researcher"]})
     assert data["updateUser"]["__typename"] == "ForbiddenError"

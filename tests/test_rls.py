@@ -29,7 +29,9 @@ async def test_unfiltered_query_as_app_role_returns_only_visible_rows(sessions):
         units = await _units(session)
         await session.rollback()
         await scope(session, [units["IPH"]])
-        tenants = set((await session.execute(text("SELECT DISTINCT tenant_id FROM users"))).scalars())
+        tenants = set(
+            (await session.execute(text("SELECT DISTINCT tenant_id FROM users"))).scalars()
+        )
         assert tenants == {units["IPH"]}
         # No tenant set at all: nothing.
         await session.rollback()
@@ -56,7 +58,7 @@ async def test_app_role_cannot_write_into_an_invisible_tenant(sessions):
                 {"t": units["IOC"]},
             )
             raise AssertionError("insert into another tenant was accepted")
-        except Exception as exc:  # noqa: BLE001 - asyncpg's error arrives wrapped
+        except Exception as exc:
             assert "row-level security" in str(exc)
         await session.rollback()
 
@@ -75,8 +77,10 @@ async def test_every_tenant_table_has_forced_rls_and_tenant_leading_keys(owner_e
     """Ready for Citus: tenant_id leads every key; RLS is enabled and FORCED everywhere."""
     async with owner_engine.connect() as conn:
         rows = await conn.execute(
-            text("SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
-                 "WHERE relname = ANY(:names)"),
+            text(
+                "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+                "WHERE relname = ANY(:names)"
+            ),
             {"names": TENANT_TABLES},
         )
         flags = {r.relname: (r.relrowsecurity, r.relforcerowsecurity) for r in rows}
@@ -88,8 +92,10 @@ async def test_every_tenant_table_has_forced_rls_and_tenant_leading_keys(owner_e
             for table in TENANT_TABLES:
                 pk = insp.get_pk_constraint(table)["constrained_columns"]
                 uniques = [u["column_names"] for u in insp.get_unique_constraints(table)]
-                fks = [(f["constrained_columns"], f["referred_table"], f["referred_columns"])
-                       for f in insp.get_foreign_keys(table)]
+                fks = [
+                    (f["constrained_columns"], f["referred_table"], f["referred_columns"])
+                    for f in insp.get_foreign_keys(table)
+                ]
                 out[table] = (pk, uniques, fks)
             return out
 
@@ -104,13 +110,16 @@ async def test_every_tenant_table_has_forced_rls_and_tenant_leading_keys(owner_e
 
 async def test_app_role_has_no_bypass_and_owns_nothing(owner_engine, settings):
     async with owner_engine.connect() as conn:
-        role = (await conn.execute(
-            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"),
-            {"r": settings.app_db_role},
-        )).one()
+        role = (
+            await conn.execute(
+                text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"),
+                {"r": settings.app_db_role},
+            )
+        ).one()
         assert (role.rolsuper, role.rolbypassrls) == (False, False)
         owned = await conn.scalar(
-            text("SELECT count(*) FROM pg_tables WHERE tableowner = :r"), {"r": settings.app_db_role}
+            text("SELECT count(*) FROM pg_tables WHERE tableowner = :r"),
+            {"r": settings.app_db_role},
         )
         assert owned == 0
 
@@ -121,9 +130,11 @@ async def test_app_role_cannot_read_the_login_directory(sessions):
         try:
             await session.execute(text("SELECT * FROM logins"))
             raise AssertionError("the app role listed every sign-in name")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             assert "permission denied" in str(exc)
         await session.rollback()
-        found = (await session.execute(text("SELECT * FROM auth_find_login('iph.researcher')"))).all()
+        found = (
+            await session.execute(text("SELECT * FROM auth_find_login('iph.researcher')"))
+        ).all()
         assert len(found) == 1
         await session.rollback()

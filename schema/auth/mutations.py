@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Union
+from typing import Annotated
 
 import strawberry
 
@@ -41,13 +41,9 @@ class SignedOut:
 
 
 LoginResult = Annotated[
-    Union[SignedIn, UnauthenticatedError, ThrottledError],  # noqa: UP007
-    strawberry.union("LoginResult"),
+    SignedIn | UnauthenticatedError | ThrottledError, strawberry.union("LoginResult")
 ]
-RefreshResult = Annotated[
-    Union[SignedIn, UnauthenticatedError],  # noqa: UP007
-    strawberry.union("RefreshResult"),
-]
+RefreshResult = Annotated[SignedIn | UnauthenticatedError, strawberry.union("RefreshResult")]
 
 
 def _client_address(ctx: Context) -> str:
@@ -98,8 +94,9 @@ class AuthMutation:
         if isinstance(result, service.LoginRefused):
             if result.retry_after is not None:
                 ctx.response.headers["Retry-After"] = str(result.retry_after)
-                return ThrottledError(code=result.code, message=result.message,
-                                      retry_after=result.retry_after)
+                return ThrottledError(
+                    code=result.code, message=result.message, retry_after=result.retry_after
+                )
             return UnauthenticatedError(code=result.code, message=result.message)
         return _signed_in(ctx, result, delivery)
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from schema.context import Info
-from schema.errors import result_union, run_mutation
+from schema.errors import MutationError, run_mutation
 from schema.relay import from_global_id, to_global_id
-from schema.tenancy.types import ApiToken, Department, OrgUnit, Role, UnitKind, User
+from schema.tenancy.types import ApiToken, Department, OrgUnit, User
 from server.auth import service as auth_service
 from server.auth.models import ApiToken as ApiTokenRow
 from server.tenancy import service
-from server.tenancy.roles import Role as RoleEnum
-from server.tenancy.roles import UnitKind as UnitKindEnum
+from server.tenancy.roles import Role, UnitKind
 
 
 @strawberry.type
@@ -43,11 +43,17 @@ class ApiTokenRevoked:
     api_token: ApiToken
 
 
-OrgUnitResult = result_union("OrgUnitResult", OrgUnitSaved)
-DepartmentResult = result_union("DepartmentResult", DepartmentCreated)
-UserResult = result_union("UserResult", UserSaved)
-ApiTokenCreateResult = result_union("ApiTokenCreateResult", ApiTokenCreated)
-ApiTokenRevokeResult = result_union("ApiTokenRevokeResult", ApiTokenRevoked)
+OrgUnitResult = Annotated[OrgUnitSaved | MutationError, strawberry.union("OrgUnitResult")]
+DepartmentResult = Annotated[
+    DepartmentCreated | MutationError, strawberry.union("DepartmentResult")
+]
+UserResult = Annotated[UserSaved | MutationError, strawberry.union("UserResult")]
+ApiTokenCreateResult = Annotated[
+    ApiTokenCreated | MutationError, strawberry.union("ApiTokenCreateResult")
+]
+ApiTokenRevokeResult = Annotated[
+    ApiTokenRevoked | MutationError, strawberry.union("ApiTokenRevokeResult")
+]
 
 
 @strawberry.input
@@ -108,7 +114,7 @@ def _api_token(row: ApiTokenRow) -> ApiToken:
     return ApiToken(
         id=to_global_id("ApiToken", row.tenant_id, row.id),
         name=row.name,
-        role=RoleEnum(row.role),
+        role=Role(row.role),
         expires_at=row.expires_at,
         revoked_at=row.revoked_at,
         last_used_at=row.last_used_at,
@@ -125,8 +131,13 @@ class TenancyMutation:
         async def work() -> OrgUnitSaved:
             _, (parent_id,) = from_global_id(input.parent_id, "OrgUnit")
             unit = await service.create_org_unit(
-                ctx.session, ctx.principal, kind=UnitKindEnum(input.kind), code=input.code,
-                name=input.name, name_en=input.name_en, parent_id=parent_id,
+                ctx.session,
+                ctx.principal,
+                kind=input.kind,
+                code=input.code,
+                name=input.name,
+                name_en=input.name_en,
+                parent_id=parent_id,
             )
             return OrgUnitSaved(org_unit=OrgUnit.of(unit))
 
@@ -166,13 +177,23 @@ class TenancyMutation:
 
         async def work() -> UserSaved:
             _, (unit_id,) = from_global_id(input.org_unit_id, "OrgUnit")
-            dept = from_global_id(input.department_id, "Department")[1][1] \
-                if input.department_id else None
+            dept = (
+                from_global_id(input.department_id, "Department")[1][1]
+                if input.department_id
+                else None
+            )
             user = await service.create_user(
-                ctx.session, ctx.principal, ctx.settings, unit_id=unit_id,
-                username=input.username, display_name=input.display_name,
-                password=input.password, email=input.email, locale=input.locale,
-                department_id=dept, roles=[RoleEnum(r) for r in input.roles],
+                ctx.session,
+                ctx.principal,
+                ctx.settings,
+                unit_id=unit_id,
+                username=input.username,
+                display_name=input.display_name,
+                password=input.password,
+                email=input.email,
+                locale=input.locale,
+                department_id=dept,
+                roles=list(input.roles),
             )
             return UserSaved(user=User.of(user))
 
@@ -184,11 +205,20 @@ class TenancyMutation:
 
         async def work() -> UserSaved:
             _, (tenant_id, user_id) = from_global_id(input.id, "User")
-            dept = from_global_id(input.department_id, "Department")[1][1] \
-                if input.department_id else None
+            dept = (
+                from_global_id(input.department_id, "Department")[1][1]
+                if input.department_id
+                else None
+            )
             user = await service.update_user(
-                ctx.session, ctx.principal, tenant_id, user_id, display_name=input.display_name,
-                email=input.email, locale=input.locale, department_id=dept,
+                ctx.session,
+                ctx.principal,
+                tenant_id,
+                user_id,
+                display_name=input.display_name,
+                email=input.email,
+                locale=input.locale,
+                department_id=dept,
             )
             return UserSaved(user=User.of(user))
 
@@ -216,8 +246,13 @@ class TenancyMutation:
         async def work() -> UserSaved:
             _, (tenant_id, uid) = from_global_id(input.user_id, "User")
             user = await service.set_password(
-                ctx.session, ctx.principal, ctx.settings, tenant_id, uid,
-                new_password=input.new_password, current_password=input.current_password,
+                ctx.session,
+                ctx.principal,
+                ctx.settings,
+                tenant_id,
+                uid,
+                new_password=input.new_password,
+                current_password=input.current_password,
             )
             return UserSaved(user=User.of(user))
 
@@ -230,7 +265,7 @@ class TenancyMutation:
         async def work() -> UserSaved:
             _, (tenant_id, uid) = from_global_id(user_id, "User")
             user = await service.grant_role(
-                ctx.session, ctx.principal, tenant_id, uid, RoleEnum(role)
+                ctx.session, ctx.principal, tenant_id, uid, role
             )
             return UserSaved(user=User.of(user))
 
@@ -243,7 +278,7 @@ class TenancyMutation:
         async def work() -> UserSaved:
             _, (tenant_id, uid) = from_global_id(user_id, "User")
             user = await service.revoke_role(
-                ctx.session, ctx.principal, tenant_id, uid, RoleEnum(role)
+                ctx.session, ctx.principal, tenant_id, uid, role
             )
             return UserSaved(user=User.of(user))
 
@@ -258,8 +293,12 @@ class TenancyMutation:
         async def work() -> ApiTokenCreated:
             _, (unit_id,) = from_global_id(input.org_unit_id, "OrgUnit")
             issued = await auth_service.create_api_token(
-                ctx.session, ctx.principal, tenant_id=unit_id, name=input.name,
-                role=RoleEnum(input.role), expires_at=input.expires_at,
+                ctx.session,
+                ctx.principal,
+                tenant_id=unit_id,
+                name=input.name,
+                role=input.role,
+                expires_at=input.expires_at,
             )
             return ApiTokenCreated(api_token=_api_token(issued.api_token), token=issued.token)
 

@@ -6,10 +6,10 @@ import strawberry
 
 from schema.context import Info
 from schema.relay import Connection, connection, from_global_id
-from schema.tenancy.types import OrgUnit, RoleInfo, UnitKind, User
+from schema.tenancy.types import OrgUnit, RoleInfo, User
 from server.errors import NotFound
 from server.tenancy import service
-from server.tenancy.roles import Role as RoleEnum
+from server.tenancy.roles import Role, UnitKind
 
 
 @strawberry.type(description="Who is signed in, and what they can reach.")
@@ -58,7 +58,12 @@ async def org_units(
     ctx = info.context
     parent = from_global_id(parent_id, "OrgUnit")[1][0] if parent_id else None
     page = await service.list_org_units(
-        ctx.session, ctx.principal, kind=kind, parent_id=parent, first=first, after=after,
+        ctx.session,
+        ctx.principal,
+        kind=kind,
+        parent_id=parent,
+        first=first,
+        after=after,
         max_size=ctx.settings.page_size_max,
     )
     return connection(page, OrgUnit.of)
@@ -79,14 +84,18 @@ async def users(
     ctx = info.context
     unit = from_global_id(org_unit_id, "OrgUnit")[1][0] if org_unit_id else None
     page = await service.list_users(
-        ctx.session, ctx.principal, unit_id=unit, first=first, after=after,
+        ctx.session,
+        ctx.principal,
+        unit_id=unit,
+        first=first,
+        after=after,
         max_size=ctx.settings.page_size_max,
     )
     return connection(page, User.of)
 
 
 def roles() -> list[RoleInfo]:
-    return [RoleInfo.of(r) for r in RoleEnum]
+    return [RoleInfo.of(r) for r in Role]
 
 
 @strawberry.type

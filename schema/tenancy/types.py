@@ -11,11 +11,11 @@ from schema.context import Info
 from schema.relay import Connection, Node, connection, to_global_id
 from server.tenancy import models, service
 from server.tenancy.roles import ROLE_TITLES_ZH, ROLE_UNIT_KIND
-from server.tenancy.roles import Role as RoleEnum
-from server.tenancy.roles import UnitKind as UnitKindEnum
+from server.tenancy.roles import Role, UnitKind
 
-UnitKind = strawberry.enum(UnitKindEnum, name="UnitKind", description="HQ, branch or institute.")
-Role = strawberry.enum(RoleEnum, name="Role", description="Roles named after the guidance (ORG-*).")
+# The domain's enums are the GraphQL enums (registered here, used as they are everywhere).
+strawberry.enum(UnitKind, name="UnitKind", description="HQ, branch or institute.")
+strawberry.enum(Role, name="Role", description="Roles named after the guidance (ORG-*).")
 
 
 @strawberry.type(description="A role as the guidance names it.")
@@ -25,7 +25,7 @@ class RoleInfo:
     unit_kind: UnitKind
 
     @classmethod
-    def of(cls, role: RoleEnum) -> RoleInfo:
+    def of(cls, role: Role) -> RoleInfo:
         return cls(role=role, title_zh=ROLE_TITLES_ZH[role], unit_kind=ROLE_UNIT_KIND[role])
 
 
@@ -52,7 +52,7 @@ class OrgUnit(Node):
     def of(cls, u: models.OrgUnit) -> OrgUnit:
         return cls(
             id=to_global_id("OrgUnit", u.id),
-            kind=UnitKindEnum(u.kind),
+            kind=UnitKind(u.kind),
             code=u.code,
             name=u.name,
             name_en=u.name_en,
@@ -79,7 +79,11 @@ class OrgUnit(Node):
     ) -> Connection[User]:
         ctx = info.context
         page = await service.list_users(
-            ctx.session, ctx.principal, unit_id=self.unit_id, first=first, after=after,
+            ctx.session,
+            ctx.principal,
+            unit_id=self.unit_id,
+            first=first,
+            after=after,
             max_size=ctx.settings.page_size_max,
         )
         return connection(page, User.of)
@@ -119,7 +123,7 @@ class User(Node):
     @strawberry.field(description="Roles held in the person's unit (memberships).")
     async def roles(self, info: Info) -> list[RoleInfo]:
         rows = await info.context.loaders.memberships_by_user.load((self.tenant_id, self.user_id))
-        return [RoleInfo.of(RoleEnum(m.role)) for m in rows]
+        return [RoleInfo.of(Role(m.role)) for m in rows]
 
 
 @strawberry.type(description="A token for another system, bound to one unit and one role.")
@@ -130,5 +134,3 @@ class ApiToken(Node):
     revoked_at: datetime | None
     last_used_at: datetime | None
     created_at: datetime
-
-

@@ -132,8 +132,8 @@ async def verify(session: AsyncSession) -> tuple[int, list[ChainBreak]]:
     breaks: list[ChainBreak] = []
     checked = 0
     tenants: Sequence[uuid.UUID] = (
-        await session.execute(text("SELECT DISTINCT tenant_id FROM audit_log"))
-    ).scalars().all()
+        (await session.execute(text("SELECT DISTINCT tenant_id FROM audit_log"))).scalars().all()
+    )
     for tenant_id in tenants:
         prev = GENESIS
         expected_seq = 1
@@ -163,5 +163,7 @@ async def verify(session: AsyncSession) -> tuple[int, list[ChainBreak]]:
             expected_seq = row.seq + 1
         head = await session.get(AuditHead, tenant_id)
         if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
-            breaks.append(ChainBreak(tenant_id, head.seq, "entries missing at the end of the chain"))
+            breaks.append(
+                ChainBreak(tenant_id, head.seq, "entries missing at the end of the chain")
+            )
     return checked, breaks

@@ -31,7 +31,9 @@ def needs_rehash(password_hash: str) -> bool:
 def check_password_rules(password: str, *, min_length: int, username: str) -> None:
     """At least `min_length` characters, three of four character classes, not the username."""
     if len(password) < min_length:
-        raise InvalidInput(f"The password needs at least {min_length} characters.", field="password")
+        raise InvalidInput(
+            f"The password needs at least {min_length} characters.", field="password"
+        )
     if len(password) > 256:
         raise InvalidInput("The password may have at most 256 characters.", field="password")
     classes = sum(

@@ -11,7 +11,7 @@ from server.tenancy.roles import Role, UnitKind
 
 @dataclass(frozen=True)
 class Grant:
-    """A role held in one org unit, with the tenants that unit's role reaches (HQ → branch → institute)."""
+    """A role held in one org unit, with the institutes it supervises when that unit is a branch."""
 
     role: Role
     unit_id: uuid.UUID

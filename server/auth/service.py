@@ -27,7 +27,7 @@ from server.tenancy.roles import ROLE_UNIT_KIND, Role, UnitKind
 log = structlog.get_logger(__name__)
 
 REFRESH_PREFIX = "srt"
-API_TOKEN_PREFIX = "stk"
+API_TOKEN_PREFIX = "stk"  # noqa: S105 - a prefix, not a secret
 
 
 @dataclass(frozen=True)

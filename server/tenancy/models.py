@@ -82,7 +82,9 @@ class User(TenantOwned, Timestamped, Base):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "username"),
-        ForeignKeyConstraint(["tenant_id", "department_id"], ["departments.tenant_id", "departments.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "department_id"], ["departments.tenant_id", "departments.id"]
+        ),
     )
 
     username: Mapped[str] = mapped_column(String(64))
@@ -116,7 +118,7 @@ class Login(Base):
 
 
 class Membership(TenantOwned, Timestamped, Base):
-    """A user holds a role in the org unit `tenant_id` (a user's roles are held in their own unit)."""
+    """A user holds a role in the org unit `tenant_id`, which is always the user's own unit."""
 
     __tablename__ = "memberships"
     __table_args__ = (

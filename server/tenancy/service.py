@@ -71,8 +71,11 @@ async def list_org_units(
 
 
 def _only_allowed(principal: Principal, action: str, page: Page[OrgUnit]) -> Page[OrgUnit]:
-    kept = [(i, c) for i, c in zip(page.items, page.cursors, strict=True)
-            if is_allowed(principal, action, i)]
+    kept = [
+        (i, c)
+        for i, c in zip(page.items, page.cursors, strict=True)
+        if is_allowed(principal, action, i)
+    ]
     return Page([i for i, _ in kept], [c for _, c in kept], page.has_next, page.has_previous)
 
 
@@ -87,7 +90,9 @@ async def create_org_unit(
     parent_id: uuid.UUID | None,
 ) -> OrgUnit:
     if kind is UnitKind.HQ:
-        raise InvalidInput("There is one HQ; it is created when the platform is installed.", field="kind")
+        raise InvalidInput(
+            "There is one HQ; it is created when the platform is installed.", field="kind"
+        )
     if parent_id is None:
         raise InvalidInput("Name the unit this one reports to.", field="parentId")
     parent = await get_org_unit(session, principal, parent_id)
@@ -140,8 +145,15 @@ async def update_org_unit(
     if name_en is not None and name_en.strip() != (unit.name_en or ""):
         unit.name_en = changes["name_en"] = _text(name_en, "nameEn", max_len=200)
     if changes:
-        await audit.record(session, principal, tenant_id=unit.id, action="org_unit.update",
-                           object_type="org_unit", object_id=unit.id, changes=changes)
+        await audit.record(
+            session,
+            principal,
+            tenant_id=unit.id,
+            action="org_unit.update",
+            object_type="org_unit",
+            object_id=unit.id,
+            changes=changes,
+        )
     return unit
 
 
@@ -166,17 +178,28 @@ async def create_department(
     authorize(principal, "manage", Target("department", unit.id))
     if unit.kind != UnitKind.INSTITUTE.value:
         raise InvalidInput("Departments belong to institutes.", field="unitId")
-    dept = Department(tenant_id=unit.id, name=_text(name, "name", max_len=200),
-                      kind=_text(kind, "kind", max_len=32))
+    dept = Department(
+        tenant_id=unit.id,
+        name=_text(name, "name", max_len=200),
+        kind=_text(kind, "kind", max_len=32),
+    )
     session.add(dept)
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict("The institute already has a department of that name.", field="name") from exc
-    await audit.record(session, principal, tenant_id=unit.id, action="department.create",
-                       object_type="department", object_id=dept.id,
-                       changes={"name": dept.name, "kind": dept.kind})
+        raise Conflict(
+            "The institute already has a department of that name.", field="name"
+        ) from exc
+    await audit.record(
+        session,
+        principal,
+        tenant_id=unit.id,
+        action="department.create",
+        object_type="department",
+        object_id=dept.id,
+        changes={"name": dept.name, "kind": dept.kind},
+    )
     return dept
 
 
@@ -209,8 +232,11 @@ async def list_users(
         authorize(principal, "read", Target("user", unit_id))
         stmt = stmt.where(User.tenant_id == unit_id)
     page = await paginate(session, stmt, User.username, first=first, after=after, max_size=max_size)
-    kept = [(u, c) for u, c in zip(page.items, page.cursors, strict=True)
-            if is_allowed(principal, "read", u)]
+    kept = [
+        (u, c)
+        for u, c in zip(page.items, page.cursors, strict=True)
+        if is_allowed(principal, "read", u)
+    ]
     return Page([u for u, _ in kept], [c for _, c in kept], page.has_next, page.has_previous)
 
 
@@ -235,8 +261,9 @@ async def create_user(
         raise InvalidInput(
             "A username is 3 to 64 lower-case letters, digits, '.', '_' or '-'.", field="username"
         )
-    passwords.check_password_rules(password, min_length=settings.password_min_length,
-                                   username=username)
+    passwords.check_password_rules(
+        password, min_length=settings.password_min_length, username=username
+    )
     if locale not in LOCALES:
         raise InvalidInput("The language is zh or en.", field="locale")
     if email is not None and (len(email) > 254 or "@" not in email):
@@ -264,10 +291,19 @@ async def create_user(
     except IntegrityError as exc:
         raise Conflict(f"The username {username} is taken.", field="username") from exc
     await audit.record(
-        session, principal, tenant_id=unit.id, action="user.create", object_type="user",
+        session,
+        principal,
+        tenant_id=unit.id,
+        action="user.create",
+        object_type="user",
         object_id=user.id,
-        changes={"username": username, "display_name": user.display_name, "email": email,
-                 "locale": locale, "department_id": department_id},
+        changes={
+            "username": username,
+            "display_name": user.display_name,
+            "email": email,
+            "locale": locale,
+            "department_id": department_id,
+        },
     )
     for role in roles:
         await _grant(session, principal, user, role)
@@ -312,8 +348,9 @@ async def update_user(
         authorize(principal, "manage", user)
     changes: dict[str, object] = {}
     if display_name is not None:
-        user.display_name = changes["display_name"] = _text(display_name, "displayName",
-                                                             max_len=200)
+        user.display_name = changes["display_name"] = _text(
+            display_name, "displayName", max_len=200
+        )
     if email is not None:
         if len(email) > 254 or "@" not in email:
             raise InvalidInput("The e-mail address is not valid.", field="email")
@@ -327,8 +364,15 @@ async def update_user(
         user.department_id = department_id
         changes["department_id"] = department_id
     if changes:
-        await audit.record(session, principal, tenant_id=user.tenant_id, action="user.update",
-                           object_type="user", object_id=user.id, changes=changes)
+        await audit.record(
+            session,
+            principal,
+            tenant_id=user.tenant_id,
+            action="user.update",
+            object_type="user",
+            object_id=user.id,
+            changes=changes,
+        )
     return user
 
 
@@ -351,9 +395,15 @@ async def set_user_disabled(
         else:
             user.failed_logins = 0
             user.locked_until = None
-        await audit.record(session, principal, tenant_id=user.tenant_id,
-                           action="user.disable" if disabled else "user.enable",
-                           object_type="user", object_id=user.id, changes={"disabled": disabled})
+        await audit.record(
+            session,
+            principal,
+            tenant_id=user.tenant_id,
+            action="user.disable" if disabled else "user.enable",
+            object_type="user",
+            object_id=user.id,
+            changes={"disabled": disabled},
+        )
     return user
 
 
@@ -377,16 +427,23 @@ async def set_password(
             raise InvalidInput("The current password is wrong.", field="currentPassword")
     else:
         authorize(principal, "manage", user)
-    passwords.check_password_rules(new_password, min_length=settings.password_min_length,
-                                   username=user.username)
+    passwords.check_password_rules(
+        new_password, min_length=settings.password_min_length, username=user.username
+    )
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
     await revoke_user_sessions(session, user, "password_changed")
-    await audit.record(session, principal, tenant_id=user.tenant_id, action="user.set_password",
-                       object_type="user", object_id=user.id,
-                       changes={"by_admin": user.id != principal.user_id})
+    await audit.record(
+        session,
+        principal,
+        tenant_id=user.tenant_id,
+        action="user.set_password",
+        object_type="user",
+        object_id=user.id,
+        changes={"by_admin": user.id != principal.user_id},
+    )
     return user
 
 
@@ -415,7 +472,10 @@ async def memberships_of(
 
 
 async def grant_role(
-    session: AsyncSession, principal: Principal, tenant_id: uuid.UUID, user_id: uuid.UUID,
+    session: AsyncSession,
+    principal: Principal,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
     role: Role,
 ) -> User:
     user = await get_user(session, principal, tenant_id, user_id)
@@ -429,21 +489,35 @@ async def _grant(session: AsyncSession, principal: Principal, user: User, role: 
     assert unit is not None
     _check_role_fits(role, unit)
     exists = await session.scalar(
-        select(Membership.id).where(Membership.tenant_id == user.tenant_id,
-                                    Membership.user_id == user.id, Membership.role == role.value)
+        select(Membership.id).where(
+            Membership.tenant_id == user.tenant_id,
+            Membership.user_id == user.id,
+            Membership.role == role.value,
+        )
     )
     if exists is not None:
         return
-    m = Membership(tenant_id=user.tenant_id, user_id=user.id, role=role.value,
-                   granted_by=principal.user_id)
+    m = Membership(
+        tenant_id=user.tenant_id, user_id=user.id, role=role.value, granted_by=principal.user_id
+    )
     session.add(m)
     await session.flush()
-    await audit.record(session, principal, tenant_id=user.tenant_id, action="membership.grant",
-                       object_type="user", object_id=user.id, changes={"role": role.value})
+    await audit.record(
+        session,
+        principal,
+        tenant_id=user.tenant_id,
+        action="membership.grant",
+        object_type="user",
+        object_id=user.id,
+        changes={"role": role.value},
+    )
 
 
 async def revoke_role(
-    session: AsyncSession, principal: Principal, tenant_id: uuid.UUID, user_id: uuid.UUID,
+    session: AsyncSession,
+    principal: Principal,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
     role: Role,
 ) -> User:
     user = await get_user(session, principal, tenant_id, user_id)
@@ -451,11 +525,20 @@ async def revoke_role(
     if role in {Role.TENANT_ADMIN, Role.PLATFORM_ADMIN} and user.id == principal.user_id:
         raise InvalidInput("You cannot remove your own administrator role.", field="role")
     result = await session.execute(
-        delete(Membership).where(Membership.tenant_id == user.tenant_id,
-                                 Membership.user_id == user.id, Membership.role == role.value)
+        delete(Membership).where(
+            Membership.tenant_id == user.tenant_id,
+            Membership.user_id == user.id,
+            Membership.role == role.value,
+        )
     )
     if getattr(result, "rowcount", 0):
-        await audit.record(session, principal, tenant_id=user.tenant_id,
-                           action="membership.revoke", object_type="user", object_id=user.id,
-                           changes={"role": role.value})
+        await audit.record(
+            session,
+            principal,
+            tenant_id=user.tenant_id,
+            action="membership.revoke",
+            object_type="user",
+            object_id=user.id,
+            changes={"role": role.value},
+        )
     return user
