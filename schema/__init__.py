@@ -17,8 +17,11 @@ from strawberry.extensions import (
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
+from schema.audit import AuditEntry, AuditQuery
 from schema.auth.mutations import AuthMutation
+from schema.context import Info
 from schema.errors import DomainErrorCodes, is_expected
+from schema.nodes import resolve_node
 from schema.relay import Node
 from schema.tenancy.mutations import TenancyMutation
 from schema.tenancy.queries import TenancyQuery
@@ -27,8 +30,10 @@ from server.config import Settings
 
 
 @strawberry.type
-class Query(TenancyQuery):
-    pass
+class Query(TenancyQuery, AuditQuery):
+    @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)
 
 
 @strawberry.type
@@ -55,7 +60,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Node, OrgUnit, User, Department, ApiToken],
+        types=[Node, OrgUnit, User, Department, ApiToken, AuditEntry],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

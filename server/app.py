@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from server.config import Settings
 from server.db.engine import app_url, make_engine, session_factory
+from server.http.errors import internal_error
 from server.http.health import healthz, metrics, readyz
 from server.http.middleware import BodyLimit, RequestContext
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
+        exception_handlers={500: internal_error},
     )
     app.state.engine = engine
     app.state.sessions = sessions

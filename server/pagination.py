@@ -44,13 +44,19 @@ async def paginate(
     first: int,
     after: str | None,
     max_size: int,
+    descending: bool = False,
 ) -> Page[T]:
     """Rows of `stmt` ordered by the unique column `key`, `first` at a time after `after`."""
     if first < 1 or first > max_size:
         raise InvalidInput(f"Ask for between 1 and {max_size} items.", field="first")
     if after is not None:
-        stmt = stmt.where(key > decode_cursor(after))
-    rows = (await session.execute(stmt.order_by(key).limit(first + 1))).scalars().all()
+        try:
+            value = key.type.python_type(decode_cursor(after))
+        except ValueError as exc:
+            raise InvalidInput("The cursor is not valid.", field="after") from exc
+        stmt = stmt.where(key < value if descending else key > value)
+    order = key.desc() if descending else key
+    rows = (await session.execute(stmt.order_by(order).limit(first + 1))).scalars().all()
     items = rows[:first]
     return Page(
         items=items,

@@ -100,3 +100,27 @@ async def test_verify_detects_a_row_altered_behind_the_applications_back(
     async with sessions() as session:
         await scope(session, ALL_TENANTS)
         assert (await verify(session))[1] == []
+
+
+AUDIT_LOG = """query($u: ID!) { auditLog(orgUnitId: $u, first: 5) {
+  nodes { seq action actorLabel changes } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_ORG_INST_DUTY_audit_log_readable_by_unit_admin_and_hq_office_only(as_user):
+    iph = (await as_user("iph.tenant-admin")("{ viewer { orgUnit { id } } }"))["viewer"]["orgUnit"]
+    for reader in ("iph.tenant-admin", "iph.legal-representative", "hq.safety-committee-office"):
+        data = await as_user(reader)(AUDIT_LOG, {"u": iph["id"]})
+        seqs = [n["seq"] for n in data["auditLog"]["nodes"]]
+        assert seqs == sorted(seqs, reverse=True) and len(seqs) == 5
+        # The next page continues below the cursor.
+        more = await as_user(reader)(
+            AUDIT_LOG.replace("first: 5", "first: 5, after: $a").replace(
+                "$u: ID!", "$u: ID!, $a: String"
+            ),
+            {"u": iph["id"], "a": data["auditLog"]["pageInfo"]["endCursor"]},
+        )
+        assert max(n["seq"] for n in more["auditLog"]["nodes"]) < min(seqs)
+    refused = await as_user("iph.researcher").post(AUDIT_LOG, {"u": iph["id"]})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    hidden = await as_user("ioc.tenant-admin").post(AUDIT_LOG, {"u": iph["id"]})
+    assert hidden.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -181,3 +181,12 @@ async def test_ORG_HQ_sees_every_unit(as_user):
     for username in ("hq.safety-committee-office", "hq.business-department"):
         codes = {n["code"] for n in (await as_user(username)(UNIT_IDS))["orgUnits"]["nodes"]}
         assert {"HQ", "BJ", "SH", "IPH", "IAU", "IOC", "IMS"} <= codes
+
+
+async def test_ORG_INST_node_query_hides_foreign_objects(as_user, ids):
+    query = "query($id: ID!) { node(id: $id) { __typename id } }"
+    ioc = as_user("ioc.tenant-admin")
+    for foreign in (ids["units"]["IPH"], ids["users"]["iph.researcher"], ids["token"], "garbage"):
+        assert (await ioc(query, {"id": foreign}))["node"] is None
+    own = await ioc(query, {"id": ids["users"]["ioc.researcher"]})
+    assert own["node"] == {"__typename": "User", "id": ids["users"]["ioc.researcher"]}

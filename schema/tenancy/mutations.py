@@ -264,9 +264,7 @@ class TenancyMutation:
 
         async def work() -> UserSaved:
             _, (tenant_id, uid) = from_global_id(user_id, "User")
-            user = await service.grant_role(
-                ctx.session, ctx.principal, tenant_id, uid, role
-            )
+            user = await service.grant_role(ctx.session, ctx.principal, tenant_id, uid, role)
             return UserSaved(user=User.of(user))
 
         return await run_mutation(info, work)
@@ -277,9 +275,7 @@ class TenancyMutation:
 
         async def work() -> UserSaved:
             _, (tenant_id, uid) = from_global_id(user_id, "User")
-            user = await service.revoke_role(
-                ctx.session, ctx.principal, tenant_id, uid, role
-            )
+            user = await service.revoke_role(ctx.session, ctx.principal, tenant_id, uid, role)
             return UserSaved(user=User.of(user))
 
         return await run_mutation(info, work)

@@ -10,8 +10,7 @@ import strawberry
 from schema.context import Info
 from schema.relay import Connection, Node, connection, to_global_id
 from server.tenancy import models, service
-from server.tenancy.roles import ROLE_TITLES_ZH, ROLE_UNIT_KIND
-from server.tenancy.roles import Role, UnitKind
+from server.tenancy.roles import ROLE_TITLES_ZH, ROLE_UNIT_KIND, Role, UnitKind
 
 # The domain's enums are the GraphQL enums (registered here, used as they are everywhere).
 strawberry.enum(UnitKind, name="UnitKind", description="HQ, branch or institute.")

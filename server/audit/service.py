@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import AuditEntry, AuditHead
 from server.auth.principal import Principal
+from server.authz import Target, authorize
 from server.db.base import utcnow
 from server.logging import request_id_var
+from server.pagination import Page, paginate
 
 GENESIS = "0" * 64
 
@@ -118,6 +120,29 @@ async def record(
     head.hash = digest
     await session.flush()
     return entry
+
+
+async def list_entries(
+    session: AsyncSession,
+    principal: Principal,
+    tenant_id: uuid.UUID,
+    *,
+    first: int,
+    after: str | None,
+    max_size: int,
+) -> Page[AuditEntry]:
+    """A tenant's entries, newest first (paged on the chain's sequence number)."""
+    authorize(principal, "read", Target("audit_entry", tenant_id))
+    stmt = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
+    return await paginate(
+        session,
+        stmt,
+        AuditEntry.seq,
+        first=first,
+        after=after,
+        max_size=max_size,
+        descending=True,
+    )
 
 
 @dataclass(frozen=True)
