@@ -87,6 +87,18 @@ def migrate() -> None:
 
 
 @main.command()
+@click.option("--message", "-m", required=True, help="What the migration does.")
+def revision(message: str) -> None:
+    """Autogenerate a migration from the models (then add RLS for new tenant tables by hand)."""
+    from alembic import command
+
+    from server.db.migrate import alembic_config
+
+    settings = _settings()
+    command.revision(alembic_config(owner_url(settings)), message=message, autogenerate=True)
+
+
+@main.command()
 def seed() -> None:
     """Migrate and create the demo academy if the database has no org units."""
     settings = _settings()

@@ -9,6 +9,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from server.config import Settings
+from server.db.engine import asyncpg_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -22,6 +27,21 @@ def alembic_config(owner_url: str) -> Config:
 
 def upgrade(owner_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(owner_url), revision)
+    settings = Settings.from_env()
+    if settings.app_db_password:
+        asyncio.run(_set_app_password(owner_url, settings.app_db_role, settings.app_db_password))
+
+
+async def _set_app_password(owner_url: str, role: str, password: str) -> None:
+    """Migrations create the application role; its password comes from APP_DB_PASSWORD."""
+    engine = create_async_engine(asyncpg_url(owner_url))
+    try:
+        async with engine.begin() as conn:
+            literal = await conn.scalar(text("SELECT quote_literal(:p)"), {"p": password})
+            # ALTER ROLE takes no bind parameters; the literal is quoted by PostgreSQL itself.
+            await conn.execute(text(f'ALTER ROLE "{role}" PASSWORD {literal}'))
+    finally:
+        await engine.dispose()
 
 
 async def upgrade_async(owner_url: str, revision: str = "head") -> None:
