@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +23,11 @@ class Page(Generic[T]):
     cursors: Sequence[str]
     has_next: bool
     has_previous: bool
+
+    def keep(self, predicate: Callable[[T], bool]) -> Page[T]:
+        """The same page with only the items `predicate` admits (cursors stay aligned)."""
+        kept = [(i, c) for i, c in zip(self.items, self.cursors, strict=True) if predicate(i)]
+        return Page([i for i, _ in kept], [c for _, c in kept], self.has_next, self.has_previous)
 
 
 def encode_cursor(value: Any) -> str:

@@ -67,16 +67,7 @@ async def list_org_units(
     if parent_id is not None:
         stmt = stmt.where(OrgUnit.parent_id == parent_id)
     page = await paginate(session, stmt, OrgUnit.code, first=first, after=after, max_size=max_size)
-    return _only_allowed(principal, "read", page)
-
-
-def _only_allowed(principal: Principal, action: str, page: Page[OrgUnit]) -> Page[OrgUnit]:
-    kept = [
-        (i, c)
-        for i, c in zip(page.items, page.cursors, strict=True)
-        if is_allowed(principal, action, i)
-    ]
-    return Page([i for i, _ in kept], [c for _, c in kept], page.has_next, page.has_previous)
+    return page.keep(lambda unit: is_allowed(principal, "read", unit))
 
 
 async def create_org_unit(
@@ -232,12 +223,7 @@ async def list_users(
         authorize(principal, "read", Target("user", unit_id))
         stmt = stmt.where(User.tenant_id == unit_id)
     page = await paginate(session, stmt, User.username, first=first, after=after, max_size=max_size)
-    kept = [
-        (u, c)
-        for u, c in zip(page.items, page.cursors, strict=True)
-        if is_allowed(principal, "read", u)
-    ]
-    return Page([u for u, _ in kept], [c for _, c in kept], page.has_next, page.has_previous)
+    return page.keep(lambda user: is_allowed(principal, "read", user))
 
 
 async def create_user(
