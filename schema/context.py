@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as _Info
@@ -21,6 +21,8 @@ class Context:
     session: AsyncSession
     principal: Principal
     settings: Settings
+    # For work that must commit on its own, whatever happens to the request (sign-in state).
+    sessions: async_sessionmaker[AsyncSession]
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -36,7 +36,7 @@ class _View(GraphQL[Context, None]):
                 await ctx.session.rollback()
             else:
                 await ctx.session.commit()
-            if result.data is None and result.errors:
+            if result.data is None and result.errors and all(e.path is None for e in result.errors):
                 # The document did not parse or validate: nothing ran (GraphQL over HTTP: 400).
                 ctx.response.status_code = 400
         return await super().process_result(request, result)
@@ -76,6 +76,7 @@ class GraphQLEndpoint:
                 session=session,
                 principal=principal,
                 settings=self.settings,
+                sessions=self.sessions,
             )
             await self.view(scope, receive, send)
 

@@ -27,8 +27,12 @@ def to_global_id(type_name: str, *parts: uuid.UUID) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(raw.encode()).decode().rstrip("="))
 
 
+# How many UUIDs each node type's ID carries: the org unit's own id, or (tenant, row).
+ID_PARTS = {"OrgUnit": 1, "User": 2, "Department": 2, "ApiToken": 2, "AuditEntry": 2}
+
+
 def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, list[uuid.UUID]]:
-    """Decode; a malformed ID or one of another type is simply not found."""
+    """Decode; a malformed ID, or one of another type or shape, is simply not found."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, *parts = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
@@ -37,6 +41,8 @@ def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, li
         raise NotFound("No object has this ID.", field="id") from exc
     if expected is not None and type_name != expected:
         raise NotFound(f"No {expected} has this ID.", field="id")
+    if len(ids) != ID_PARTS.get(type_name, -1):
+        raise NotFound("No object has this ID.", field="id")
     return type_name, ids
 
 

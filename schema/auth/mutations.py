@@ -82,15 +82,18 @@ class AuthMutation:
         delivery: RefreshDelivery = RefreshDelivery.COOKIE,
     ) -> LoginResult:
         ctx = info.context
-        # Not in a savepoint: a refused sign-in's failure counters must be kept.
-        result = await service.login(
-            ctx.session,
-            ctx.settings,
-            username=username,
-            password=password,
-            address=_client_address(ctx),
-            user_agent=ctx.request.headers.get("user-agent"),
-        )
+        # In a transaction of its own, committed at once: failure counters and lock-outs must be
+        # kept even when another field of the same document fails and the request rolls back.
+        async with ctx.sessions() as session:
+            result = await service.login(
+                session,
+                ctx.settings,
+                username=username,
+                password=password,
+                address=_client_address(ctx),
+                user_agent=ctx.request.headers.get("user-agent"),
+            )
+            await session.commit()
         if isinstance(result, service.LoginRefused):
             if result.retry_after is not None:
                 ctx.response.headers["Retry-After"] = str(result.retry_after)
@@ -111,21 +114,27 @@ class AuthMutation:
         token = refresh_token or ctx.request.cookies.get(REFRESH_COOKIE)
         if not token:
             return UnauthenticatedError(code="UNAUTHENTICATED", message="Sign in first.")
-        try:
-            # Not in a savepoint: a reused token revokes its session, and that must be kept.
-            result = await service.refresh(ctx.session, ctx.settings, token)
-        except Unauthenticated as exc:
-            ctx.response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH)
-            return UnauthenticatedError(code=exc.code, message=exc.message)
+        # Its own transaction, committed at once: a reused token revokes its session, and that
+        # must be kept whatever else the document does; a rotated token must be the stored one.
+        async with ctx.sessions() as session:
+            try:
+                result = await service.refresh(session, ctx.settings, token)
+            except Unauthenticated as exc:
+                await session.commit()
+                ctx.response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH)
+                return UnauthenticatedError(code=exc.code, message=exc.message)
+            await session.commit()
         return _signed_in(ctx, result, delivery)
 
     @strawberry.mutation(description="End this sign-in session.")
     async def logout(self, info: Info, refresh_token: str | None = None) -> SignedOut:
         ctx = info.context
         token = refresh_token or ctx.request.cookies.get(REFRESH_COOKIE)
-        try:
-            ended = await service.logout(ctx.session, ctx.principal, token)
-        except Unauthenticated:
-            ended = False
+        async with ctx.sessions() as session:
+            try:
+                ended = await service.logout(session, ctx.principal, token)
+            except Unauthenticated:
+                ended = False
+            await session.commit()
         ctx.response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH)
         return SignedOut(ended=ended)

@@ -44,7 +44,7 @@ async def org_unit(info: Info, id: strawberry.ID) -> OrgUnit | None:
     try:
         _, (unit_id,) = from_global_id(id, "OrgUnit")
         return OrgUnit.of(await service.get_org_unit(ctx.session, ctx.principal, unit_id))
-    except (NotFound, ValueError):
+    except NotFound:
         return None
 
 
@@ -74,7 +74,7 @@ async def user(info: Info, id: strawberry.ID) -> User | None:
     try:
         _, (tenant_id, user_id) = from_global_id(id, "User")
         return User.of(await service.get_user(ctx.session, ctx.principal, tenant_id, user_id))
-    except (NotFound, ValueError):
+    except NotFound:
         return None
 
 

@@ -345,9 +345,9 @@ async def logout(session: AsyncSession, principal: Principal, refresh_token: str
         tenant_id, session_id = principal.tenant_id, principal.session_id
     elif refresh_token:
         tenant_id, session_id, _ = tokens.parse(REFRESH_PREFIX, refresh_token)
-        await scope(session, [tenant_id])
     else:
         return False
+    await scope(session, [tenant_id])
     result = await session.execute(
         update(AuthSession)
         .where(
