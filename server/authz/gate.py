@@ -49,8 +49,18 @@ class Target:
 
 @cache
 def enforcer() -> casbin.Enforcer:
-    """Loaded once per process; the policy is a few dozen lines, so an enforce is microseconds."""
+    """Loaded once per process from `policies/`; the policy never changes while running."""
     return casbin.Enforcer(str(POLICY_DIR / "model.conf"), str(POLICY_DIR / "policy.csv"))
+
+
+@cache
+def decide(role: str, scope: str, obj: str, act: str, rel: str) -> bool:
+    """Casbin's decision, memoised: it depends only on these five words and the fixed policy.
+
+    Casbin evaluates its matcher against every policy line (about 0.1-0.2 ms here); the inputs
+    take a few thousand distinct values at most, so after warm-up a decision is a dict lookup.
+    """
+    return bool(enforcer().enforce(role, scope, obj, act, rel))
 
 
 def scope_of(grant: Grant, tenant_id: uuid.UUID) -> str | None:
@@ -70,13 +80,12 @@ def is_allowed(principal: Principal, action: str, resource: Resource) -> bool:
         return True
     tenant_id = resource.tenant_id
     relations = resource.relations_to(principal) or frozenset({"none"})
-    e = enforcer()
     for grant in principal.grants:
         scope = scope_of(grant, tenant_id)
         if scope is None:
             continue
         for rel in relations:
-            if e.enforce(grant.role.value, scope, resource.resource_type, action, rel):
+            if decide(grant.role.value, scope, resource.resource_type, action, rel):
                 return True
     return False
 
