@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -42,21 +43,25 @@ class Mutation(AuthMutation, TenancyMutation):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # The limiters' rule classes are built once: the validation cache is keyed by the rule
+    # classes, so a fresh class per request (a fresh QueryDepthLimiter) would never hit it.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
+    if settings.production:
+        rules += DisableIntrospection().validation_rules
     # Factories, not instances: strawberry builds fresh extensions per request; the parser and
-    # validation caches are module-level, so parsed and validated documents are still shared.
+    # validation caches are module-level, so parsed and validated documents are shared.
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         DomainErrorCodes,
     ]
     if settings.production:
-        extensions += [
-            DisableIntrospection,
-            lambda: MaskErrors(should_mask_error=lambda e: not is_expected(e)),
-        ]
+        extensions.append(lambda: MaskErrors(should_mask_error=lambda e: not is_expected(e)))
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

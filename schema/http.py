@@ -57,7 +57,8 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.method == "GET" and "query" not in request.query_params:
-            await self.view(scope, receive, send)  # GraphiQL page (off in production)
+            page = await self._ide(request)
+            await page(scope, receive, send)
             return
         async with self.sessions() as session:
             bearer = _bearer(request)
@@ -79,6 +80,15 @@ class GraphQLEndpoint:
                 sessions=self.sessions,
             )
             await self.view(scope, receive, send)
+
+    async def _ide(self, request: Request) -> Response:
+        """GraphiQL outside production; in production the page does not exist."""
+        if self.settings.production:
+            return JSONResponse(
+                {"errors": [{"message": "Send a query.", "extensions": {"code": "BAD_REQUEST"}}]},
+                status_code=404,
+            )
+        return await self.view.render_graphql_ide(request)
 
 
 def _bearer(request: Request) -> str | None:

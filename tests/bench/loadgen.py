@@ -12,6 +12,7 @@ import json
 import statistics
 import sys
 import time
+from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
@@ -38,20 +39,21 @@ async def run_load(
 ) -> dict[str, Any]:
     """Send `warmup` then `total` requests with `concurrency` workers; measure the `total` ones.
 
-    A response counts as failed unless its status is 200 and, when `reject_substring` is given,
-    its body does not contain it (for GraphQL: `"errors"`).
+    A response, warm-up included, counts as failed unless its status is 200 and, when
+    `reject_substring` is given, its body does not contain it (for GraphQL: `"errors"`).
     """
     content = body.encode() if body is not None else None
     reject = reject_substring.encode() if reject_substring else None
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     failures = 0
     first_failure: str | None = None
     latencies: list[float] = []
 
-    async with httpx.AsyncClient(limits=limits, timeout=60.0, headers=headers) as client:
-
-        async def one() -> float:
-            nonlocal failures, first_failure
+    async def worker(
+        client: httpx.AsyncClient, budget: list[int], sink: list[float] | None
+    ) -> None:
+        nonlocal failures, first_failure
+        while budget[0] > 0:
+            budget[0] -= 1
             started = time.perf_counter()
             response = await client.request(method, url, content=content)
             elapsed = time.perf_counter() - started
@@ -60,22 +62,25 @@ async def run_load(
                 failures += 1
                 if first_failure is None:
                     first_failure = f"{response.status_code}: {data[:500]!r}"
-            return elapsed
+            if sink is not None:
+                sink.append(elapsed)
 
-        async def worker(budget: list[int], sink: list[float] | None) -> None:
-            while budget[0] > 0:
-                budget[0] -= 1
-                elapsed = await one()
-                if sink is not None:
-                    sink.append(elapsed)
-
+    # One client (one keep-alive connection) per worker: a shared httpx pool slows down as the
+    # number of connections grows, and the load generator must not be the bottleneck.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(limits=limits, timeout=60.0, headers=headers)
+            )
+            for _ in range(concurrency)
+        ]
         if warmup:
             left = [warmup]
-            await asyncio.gather(*(worker(left, None) for _ in range(concurrency)))
-            failures, first_failure = 0, first_failure
+            await asyncio.gather(*(worker(c, left, None) for c in clients))
         left = [total]
         started = time.perf_counter()
-        await asyncio.gather(*(worker(left, latencies) for _ in range(concurrency)))
+        await asyncio.gather(*(worker(c, left, latencies) for c in clients))
         wall = time.perf_counter() - started
 
     ordered = sorted(latencies)
