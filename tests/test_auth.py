@@ -1132,3 +1132,24 @@ async def test_colleague_cannot_change_anothers_password(
     )
     assert data["setPassword"]["__typename"] == "NotFoundError"
     await signed_in(client, person.username, person.password)
+
+
+async def test_wrong_current_passwords_count_towards_lockout(
+    client: httpx.AsyncClient, sessions: Any, settings: Settings
+):
+    """A stolen access token is no unlimited oracle for the current password."""
+    person = await make_person(sessions, settings, prefix="oracle")
+    token = (await signed_in(client, person.username, person.password))["accessToken"]
+    attempt = {"userId": person.gid, "newPassword": new_password(), "currentPassword": "Nope-1x"}
+    for _ in range(settings.login_max_failures):
+        data = await ok(client, SET_PASSWORD, {"input": attempt}, token=token)
+        assert data["setPassword"]["code"] == "BAD_CREDENTIALS"
+    # Locked now: even the right current password is refused, and so is signing in.
+    attempt["currentPassword"] = person.password
+    data = await ok(client, SET_PASSWORD, {"input": attempt}, token=token)
+    assert (data["setPassword"]["code"], data["setPassword"]["field"]) == (
+        "LOCKED",
+        "currentPassword",
+    )
+    refused = await login(client, person.username, person.password)
+    assert refused["code"] == "LOCKED"

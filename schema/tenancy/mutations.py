@@ -8,11 +8,13 @@ from typing import Annotated
 import strawberry
 
 from schema.context import Info
-from schema.errors import MutationError, run_mutation
+from schema.errors import InvalidInputError, MutationError, run_mutation
 from schema.relay import from_global_id, to_global_id
 from schema.tenancy.types import ApiToken, Department, OrgUnit, User
 from server.auth import service as auth_service
 from server.auth.models import ApiToken as ApiTokenRow
+from server.auth.principal import Principal
+from server.errors import NotFound
 from server.tenancy import service
 from server.tenancy.roles import Role, UnitKind
 
@@ -108,6 +110,14 @@ class CreateApiTokenInput:
     name: str
     role: Role
     expires_at: datetime | None = None
+
+
+def _is_self(principal: Principal, user_id: str) -> bool:
+    try:
+        _, key = from_global_id(user_id, "User")
+    except NotFound:
+        return False
+    return key == [principal.tenant_id, principal.user_id]
 
 
 def _api_token(row: ApiTokenRow) -> ApiToken:
@@ -242,6 +252,18 @@ class TenancyMutation:
     @strawberry.mutation(description="Change your password, or reset another's (administrators).")
     async def set_password(self, info: Info, input: SetPasswordInput) -> UserResult:
         ctx = info.context
+        if input.current_password is not None and _is_self(ctx.principal, input.user_id):
+            # Checked in a transaction of its own so that wrong answers count even when the
+            # rest of the request rolls back (see server.auth.service.check_own_password).
+            async with ctx.sessions() as session:
+                refused = await auth_service.check_own_password(
+                    session, ctx.settings, ctx.principal, input.current_password
+                )
+                await session.commit()
+            if refused is not None:
+                return InvalidInputError(
+                    code=refused.code, message=refused.message, field="currentPassword"
+                )
 
         async def work() -> UserSaved:
             _, (tenant_id, uid) = from_global_id(input.user_id, "User")

@@ -216,18 +216,13 @@ async def login(
         await scope(session, [found.tenant_id])
         user = await session.get(User, (found.tenant_id, found.user_id), with_for_update=True)
 
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        retry_after = int((user.locked_until - now).total_seconds()) + 1
-        return LoginRefused("LOCKED", "The account is locked after failed sign-ins.", retry_after)
+    if user is not None and (refused := _locked(user, now)) is not None:
+        return refused
 
     if user is None or not passwords.verify_password(user.password_hash, password):
         await _record_address_failure(session, settings, address, now)
         if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + timedelta(seconds=settings.login_lockout_seconds)
-                user.failed_logins = 0
-                log.warning("account_locked", user_id=str(user.id), tenant_id=str(user.tenant_id))
+            _record_user_failure(settings, user, now)
         return LoginRefused("BAD_CREDENTIALS", "Wrong username or password.")
 
     if user.disabled:
@@ -238,6 +233,45 @@ async def login(
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return await _open_session(session, settings, user, address=address, user_agent=user_agent)
+
+
+def _record_user_failure(settings: Settings, user: User, now: datetime) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= settings.login_max_failures:
+        user.locked_until = now + timedelta(seconds=settings.login_lockout_seconds)
+        user.failed_logins = 0
+        log.warning("account_locked", user_id=str(user.id), tenant_id=str(user.tenant_id))
+
+
+def _locked(user: User, now: datetime) -> LoginRefused | None:
+    if user.locked_until is not None and user.locked_until > now:
+        retry_after = int((user.locked_until - now).total_seconds()) + 1
+        return LoginRefused("LOCKED", "The account is locked after failed sign-ins.", retry_after)
+    return None
+
+
+async def check_own_password(
+    session: AsyncSession, settings: Settings, principal: Principal, password: str
+) -> LoginRefused | None:
+    """Check the signed-in user's current password under the sign-in lock-out rules.
+
+    A stolen access token must not become an unlimited password oracle: wrong answers count
+    towards the same lock-out as failed sign-ins. None means the password is right.
+    """
+    if principal.user_id is None or principal.tenant_id is None:
+        return LoginRefused("BAD_CREDENTIALS", "Only a signed-in person has a password.")
+    await scope(session, [principal.tenant_id])
+    user = await session.get(User, (principal.tenant_id, principal.user_id), with_for_update=True)
+    now = utcnow()
+    if user is None:
+        return LoginRefused("BAD_CREDENTIALS", "The current password is wrong.")
+    refused = _locked(user, now)
+    if refused is not None:
+        return refused
+    if not passwords.verify_password(user.password_hash, password):
+        _record_user_failure(settings, user, now)
+        return LoginRefused("BAD_CREDENTIALS", "The current password is wrong.")
+    return None
 
 
 async def _address_retry_after(
