@@ -21,6 +21,9 @@ from strawberry.schema.config import StrawberryConfig
 from schema.audit import AuditEntry, AuditQuery
 from schema.auth.mutations import AuthMutation
 from schema.context import Info
+from schema.documents.mutations import DocumentsMutation
+from schema.documents.queries import DocumentsQuery
+from schema.documents.types import Document, DocumentVersion
 from schema.errors import DomainErrorCodes, is_expected
 from schema.nodes import resolve_node
 from schema.relay import Node
@@ -31,14 +34,14 @@ from server.config import Settings
 
 
 @strawberry.type
-class Query(TenancyQuery, AuditQuery):
+class Query(TenancyQuery, DocumentsQuery, AuditQuery):
     @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
 
 @strawberry.type
-class Mutation(AuthMutation, TenancyMutation):
+class Mutation(AuthMutation, TenancyMutation, DocumentsMutation):
     pass
 
 
@@ -65,7 +68,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Node, OrgUnit, User, Department, ApiToken, AuditEntry],
+        types=[Node, OrgUnit, User, Department, ApiToken, AuditEntry, Document, DocumentVersion],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

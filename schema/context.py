@@ -12,6 +12,7 @@ from strawberry.types import Info as _Info
 from schema.loaders import Loaders
 from server.auth.principal import Principal
 from server.config import Settings
+from server.documents.storage import ObjectStore
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Context:
     settings: Settings
     # For work that must commit on its own, whatever happens to the request (sign-in state).
     sessions: async_sessionmaker[AsyncSession]
+    store: ObjectStore
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -75,14 +75,24 @@ def to_user_error(exc: errors.DomainError) -> MutationError:
     return error_type(code=exc.code, message=exc.message, field=exc.field)
 
 
-async def run_mutation(info: Any, work: Callable[[], Awaitable[T]]) -> T | MutationError:
-    """Run `work` inside a savepoint; a domain error rolls it back and becomes a typed result."""
+async def run_mutation(
+    info: Any,
+    work: Callable[[], Awaitable[T]],
+    *,
+    on_error: Callable[[errors.DomainError], Awaitable[None]] | None = None,
+) -> T | MutationError:
+    """Run `work` inside a savepoint; a domain error rolls it back and becomes a typed result.
+
+    `on_error` runs after the rollback, for clean-up that must happen whatever the outcome.
+    """
     session = info.context.session
     savepoint = await session.begin_nested()
     try:
         result = await work()
     except errors.DomainError as exc:
         await savepoint.rollback()
+        if on_error is not None:
+            await on_error(exc)
         return to_user_error(exc)
     await savepoint.commit()
     return result

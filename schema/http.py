@@ -17,6 +17,7 @@ from schema import build_schema
 from schema.context import Context
 from server.auth.service import principal_from_bearer
 from server.config import Settings
+from server.documents.storage import ObjectStore
 from server.errors import Unauthenticated
 
 log = structlog.get_logger(__name__)
@@ -45,9 +46,15 @@ class _View(GraphQL[Context, None]):
 class GraphQLEndpoint:
     """ASGI app mounted with `Route("/graphql", ...)` (a Mount would redirect to /graphql/)."""
 
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        store: ObjectStore,
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.store = store
         self.view = _View(
             build_schema(settings),
             graphql_ide=None if settings.production else "graphiql",
@@ -78,6 +85,7 @@ class GraphQLEndpoint:
                 principal=principal,
                 settings=self.settings,
                 sessions=self.sessions,
+                store=self.store,
             )
             await self.view(scope, receive, send)
 

@@ -9,10 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from server.documents.models import DocumentVersion
+from server.documents.service import versions_of
 from server.tenancy.models import Membership, OrgUnit
 from server.tenancy.service import memberships_of
 
 UserKey = tuple[uuid.UUID, uuid.UUID]
+DocumentKey = tuple[uuid.UUID, uuid.UUID]
 
 
 class Loaders:
@@ -21,6 +24,9 @@ class Loaders:
         self.org_unit_by_id: DataLoader[uuid.UUID, OrgUnit | None] = DataLoader(self._org_units)
         self.memberships_by_user: DataLoader[UserKey, list[Membership]] = DataLoader(
             self._memberships
+        )
+        self.versions_by_document: DataLoader[DocumentKey, list[DocumentVersion]] = DataLoader(
+            self._versions
         )
 
     async def _org_units(self, ids: Sequence[uuid.UUID]) -> list[OrgUnit | None]:
@@ -31,4 +37,8 @@ class Loaders:
 
     async def _memberships(self, keys: Sequence[UserKey]) -> list[list[Membership]]:
         found = await memberships_of(self.session, keys)
+        return [found[k] for k in keys]
+
+    async def _versions(self, keys: Sequence[DocumentKey]) -> list[list[DocumentVersion]]:
+        found = await versions_of(self.session, keys)
         return [found[k] for k in keys]

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 
 from schema.context import Info
+from schema.documents import queries as documents
 from schema.relay import Node, from_global_id
 from schema.tenancy import queries as tenancy
 from server.errors import NotFound
@@ -16,6 +17,7 @@ Resolver = Callable[[Info, strawberry.ID], Awaitable[Node | None]]
 RESOLVERS: dict[str, Resolver] = {
     "OrgUnit": tenancy.org_unit,
     "User": tenancy.user,
+    "Document": documents.document,
 }
 
 

@@ -28,7 +28,16 @@ def to_global_id(type_name: str, *parts: uuid.UUID) -> strawberry.ID:
 
 
 # How many UUIDs each node type's ID carries: the org unit's own id, or (tenant, row).
-ID_PARTS = {"OrgUnit": 1, "User": 2, "Department": 2, "ApiToken": 2, "AuditEntry": 2}
+ID_PARTS = {
+    "OrgUnit": 1,
+    "User": 2,
+    "Department": 2,
+    "ApiToken": 2,
+    "AuditEntry": 2,
+    "Document": 2,
+    "DocumentVersion": 2,
+    "DocumentUpload": 2,
+}
 
 
 def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, list[uuid.UUID]]:

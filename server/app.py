@@ -13,6 +13,8 @@ from starlette.staticfiles import StaticFiles
 
 from server.config import Settings
 from server.db.engine import app_url, make_engine, session_factory
+from server.documents.http import LocalDownloadEndpoint, UploadEndpoint
+from server.documents.storage import LocalStore, store_from_settings
 from server.http.errors import internal_error
 from server.http.health import healthz, metrics, readyz
 from server.http.middleware import BodyLimit, RequestContext
@@ -29,25 +31,36 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
     )
     engine = make_engine(url)
     sessions = session_factory(engine)
+    store = store_from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await store.prepare()
         yield
+        await store.aclose()
         await engine.dispose()
 
     routes: list[BaseRoute] = [
-        Route("/graphql", GraphQLEndpoint(settings, sessions), methods=["GET", "POST"]),
+        Route("/graphql", GraphQLEndpoint(settings, sessions, store), methods=["GET", "POST"]),
+        Route(
+            "/uploads/{tenant}/{upload}",
+            UploadEndpoint(settings, sessions, store).handle,
+            methods=["PUT"],
+        ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
     ]
+    if isinstance(store, LocalStore):
+        routes.append(Route("/files/{token}", LocalDownloadEndpoint(store).handle, methods=["GET"]))
     if (WEB_DIST / "index.html").exists():
         routes.append(Mount("/", StaticFiles(directory=WEB_DIST, html=True)))
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(RequestContext),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            # Uploads stream under their own, larger cap (UPLOAD_MAX_BYTES), checked as they go.
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefix="/uploads/"),
         ],
         lifespan=lifespan,
         exception_handlers={500: internal_error},
@@ -55,4 +68,5 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.settings = settings
+    app.state.store = store
     return app

@@ -204,6 +204,39 @@ def audit_verify() -> None:
 
 
 @main.group()
+def documents() -> None:
+    """Documents in object storage."""
+
+
+@documents.command("sweep")
+@click.option("--apply", is_flag=True, help="Repair as well as report.")
+def documents_sweep(apply: bool) -> None:
+    """Find objects without a committed record and records without their object."""
+    from server.documents.storage import store_from_settings
+    from server.documents.sweep import SweepReport, sweep
+
+    settings = _settings()
+    store = store_from_settings(settings)
+
+    async def work() -> SweepReport:
+        async with _system_session(settings) as session:
+            report = await sweep(session, store, apply=apply)
+            await session.commit()
+            return report
+
+    report = _run(work)
+    for key in report.orphan_objects:
+        click.echo(f"ORPHAN object {key}" + (" (removed)" if apply else ""))
+    for key in report.missing_objects:
+        click.echo(f"MISSING object of a version: {key}" + (" (marked missing)" if apply else ""))
+    click.echo(
+        f"{len(report.orphan_objects)} orphan objects, {len(report.missing_objects)} missing, "
+        f"{report.expired_uploads} expired uploads" + ("" if apply else " (report only; --apply)")
+    )
+    sys.exit(0 if report.clean or apply else 1)
+
+
+@main.group()
 def embedded() -> None:
     """The embedded PostgreSQL of the data directory."""
 

@@ -7,15 +7,39 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.documents.filetypes import DEFAULT_ALLOWED_TYPES
 
-def _int(name: str, default: int) -> int:
+
+def _int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _mime_types(name: str, default: frozenset[str]) -> frozenset[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    types = frozenset(t.strip().lower() for t in raw.split(",") if t.strip())
+    for t in types:
+        kind, _, subtype = t.partition("/")
+        if not kind or not subtype or " " in t:
+            raise ValueError(f"{name} must list MIME types such as application/pdf, got {t!r}")
+    return types
+
+
+def _s3_endpoint(name: str) -> str | None:
+    raw = os.environ.get(name, "").strip()
+    if "://" in raw or "/" in raw:
+        raise ValueError(f"{name} is host:port (TLS is S3_SECURE), got {raw!r}")
+    return raw or None
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -53,6 +77,16 @@ class Settings:
     log_level: str
     cookie_secure: bool
     seed_demo: bool = field(default=True)
+    # Documents: S3 (MinIO) when s3_endpoint is set, else files under data_dir/objects.
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = field(default=None, repr=False)
+    s3_secret_key: str | None = field(default=None, repr=False)
+    s3_bucket: str = "stsec-documents"
+    s3_region: str = "us-east-1"
+    s3_secure: bool = True
+    upload_max_bytes: int = 50 * 1024 * 1024
+    upload_allowed_types: frozenset[str] = DEFAULT_ALLOWED_TYPES
+    download_link_ttl: int = 300
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -84,6 +118,16 @@ class Settings:
             log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
             cookie_secure=_bool("COOKIE_SECURE", production),
             seed_demo=_bool("SEED_DEMO", not production and not os.environ.get("DATABASE_URL")),
+            s3_endpoint=_s3_endpoint("S3_ENDPOINT"),
+            s3_access_key=os.environ.get("S3_ACCESS_KEY") or None,
+            s3_secret_key=os.environ.get("S3_SECRET_KEY") or None,
+            s3_bucket=os.environ.get("S3_BUCKET") or "stsec-documents",
+            s3_region=os.environ.get("S3_REGION") or "us-east-1",
+            s3_secure=_bool("S3_SECURE", True),
+            upload_max_bytes=_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1),
+            upload_allowed_types=_mime_types("UPLOAD_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES),
+            # Presigned S3 URLs live at most seven days.
+            download_link_ttl=_int("DOWNLOAD_LINK_TTL", 300, minimum=1, maximum=7 * 24 * 3600),
         )
 
 

@@ -35,7 +35,33 @@ async def ids(as_user):
     dept = await as_user("iph.tenant-admin")(
         "query($id: ID!) { orgUnit(id: $id) { departments { id } } }", {"id": units["IPH"]}
     )
+    leader = as_user("iph.coordination-leader")
+    started = await leader(
+        """mutation($u: ID!) { startUpload(input: {fileName: "plan.pdf", newDocument: {
+             attachedTo: {type: ORG_UNIT, id: $u}, kind: EMERGENCY_RESPONSE_PLAN,
+             sensitivity: PUBLIC, title: "预案"}}) { ... on UploadStarted {
+             ticket { uploadId documentId uploadUrl } } } }""",
+        {"u": units["IPH"]},
+    )
+    ticket = started["startUpload"]["ticket"]
+    put = await leader.client.put(
+        ticket["uploadUrl"],
+        content=b"%PDF-1.4\n%%EOF\n",
+        headers={"authorization": f"Bearer {leader.token}"},
+    )
+    assert put.status_code == 201, put.text
+    pending = await leader(
+        """mutation($d: ID!) { startUpload(input: {fileName: "v2.pdf", documentId: $d}) {
+             ... on UploadStarted { ticket { uploadId } } } }""",
+        {"d": ticket["documentId"]},
+    )
+    versions = await leader(
+        "query($d: ID!) { document(id: $d) { versions { id } } }", {"d": ticket["documentId"]}
+    )
     return {
+        "document": ticket["documentId"],
+        "version": versions["document"]["versions"][0]["id"],
+        "upload": pending["startUpload"]["ticket"]["uploadId"],
         "units": units,
         "users": users,
         "token": token_id,
@@ -88,6 +114,23 @@ FOREIGN_MUTATIONS = {
         'mutation($u: ID!) { createApiToken(input: {orgUnitId: $u, name: "x", '
         "role: RESEARCHER}) { __typename } }",
         lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "startUpload": (
+        'mutation($d: ID!) { startUpload(input: {fileName: "x.pdf", documentId: $d}) '
+        "{ __typename } }",
+        lambda i: {"d": i["document"]},
+    ),
+    "confirmUpload": (
+        "mutation($u: ID!) { confirmUpload(uploadId: $u) { __typename } }",
+        lambda i: {"u": i["upload"]},
+    ),
+    "createDownloadLink": (
+        "mutation($v: ID!) { createDownloadLink(versionId: $v) { __typename } }",
+        lambda i: {"v": i["version"]},
+    ),
+    "withdrawDocumentVersion": (
+        'mutation($v: ID!) { withdrawDocumentVersion(versionId: $v, reason: "x") { __typename } }',
+        lambda i: {"v": i["version"]},
     ),
     "revokeApiToken": (
         "mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }",
@@ -186,7 +229,14 @@ async def test_ORG_HQ_sees_every_unit(as_user):
 async def test_ORG_INST_node_query_hides_foreign_objects(as_user, ids):
     query = "query($id: ID!) { node(id: $id) { __typename id } }"
     ioc = as_user("ioc.tenant-admin")
-    for foreign in (ids["units"]["IPH"], ids["users"]["iph.researcher"], ids["token"], "garbage"):
+    for foreign in (
+        ids["units"]["IPH"],
+        ids["users"]["iph.researcher"],
+        ids["token"],
+        ids["document"],
+        ids["version"],
+        "garbage",
+    ):
         assert (await ioc(query, {"id": foreign}))["node"] is None
     own = await ioc(query, {"id": ids["users"]["ioc.researcher"]})
     assert own["node"] == {"__typename": "User", "id": ids["users"]["ioc.researcher"]}

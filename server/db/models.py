@@ -3,6 +3,7 @@
 from server.audit.models import AuditEntry, AuditHead
 from server.auth.models import ApiToken, AuthSession, LoginAttempt
 from server.db.base import Base
+from server.documents.models import Document, DocumentUpload, DocumentVersion
 from server.outbox.models import OutboxEvent
 from server.tenancy.models import Department, Login, Membership, OrgUnit, User
 
@@ -13,6 +14,9 @@ __all__ = [
     "AuthSession",
     "Base",
     "Department",
+    "Document",
+    "DocumentUpload",
+    "DocumentVersion",
     "Login",
     "LoginAttempt",
     "Membership",

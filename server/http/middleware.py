@@ -69,12 +69,14 @@ class RequestContext:
 class BodyLimit:
     """Refuse bodies over the cap with 413, whether announced by Content-Length or streamed."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefix: str | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt_prefix = exempt_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        exempt = self.exempt_prefix and scope.get("path", "").startswith(self.exempt_prefix)
+        if scope["type"] != "http" or exempt:
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")

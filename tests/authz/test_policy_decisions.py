@@ -1,10 +1,11 @@
 """The authorization gate against its expected decisions (DESIGN decision 4, rule IDs in names).
 
 `policies/decisions.csv` is the hand-checked truth: every role of `server.tenancy.roles` x every
-scope x every object/action of `policies/policy.csv` x the relations none/self. The Casbin
-enforcer must agree with every row. The gate's own work (scope from the HQ → branch → institute
-hierarchy, NotFound outside the visible tenants, Forbidden with a reason inside) is checked on
-hand-built principals. No database is needed.
+scope x every object/action of `policies/policy.csv` x the relations none/self, plus for each
+object every other relation its policy lines name (`uploader` for `org_unit_document`). The
+Casbin enforcer must agree with every row. The gate's own work (scope from the HQ → branch →
+institute hierarchy, NotFound outside the visible tenants, Forbidden with a reason inside) is
+checked on hand-built principals. No database is needed.
 """
 
 from __future__ import annotations
@@ -77,6 +78,14 @@ def policy_lines() -> list[tuple[str, ...]]:
     return lines
 
 
+def relations_of(obj: str) -> tuple[str, ...]:
+    """none/self, plus the relations that the p lines for `obj` name (e.g. `uploader`)."""
+    named = {
+        line[5] for line in policy_lines() if line[0] == "p" and line[3] == obj and line[5] != "*"
+    }
+    return RELATIONS + tuple(sorted(named - set(RELATIONS)))
+
+
 def decision_rows() -> list[dict[str, str]]:
     with DECISIONS.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -101,7 +110,7 @@ def test_decisions_csv_rows_are_well_formed_and_unique() -> None:
     for row in ROWS:
         assert row["role"] in roles, row
         assert row["scope"] in SCOPES, row
-        assert row["relation"] in RELATIONS, row
+        assert row["relation"] in relations_of(row["object"]), row
         assert row["expected"] in {"allow", "deny"}, row
         key = (row["role"], row["scope"], row["object"], row["action"], row["relation"])
         assert key not in seen, f"duplicate row {key}"
@@ -114,7 +123,8 @@ def test_decisions_csv_covers_every_role_scope_permission_and_relation() -> None
     present = {(r["role"], r["scope"], r["object"], r["action"], r["relation"]) for r in ROWS}
     missing = [
         (role.value, scope, obj, act, rel)
-        for role, scope, (obj, act), rel in itertools.product(Role, SCOPES, obj_acts, RELATIONS)
+        for role, scope, (obj, act) in itertools.product(Role, SCOPES, obj_acts)
+        for rel in relations_of(obj)
         if (role.value, scope, obj, act, rel) not in present
     ]
     assert not missing, f"decisions.csv lacks {len(missing)} rows, e.g. {missing[:5]}"

@@ -1,0 +1,1 @@
+"""Documents: object storage, file type checks and (later) document records and versions."""
