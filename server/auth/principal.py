@@ -36,6 +36,11 @@ class Principal:
         return self.system or self.user_id is not None or self.api_token_id is not None
 
     @property
+    def actor_id(self) -> uuid.UUID | None:
+        """Who acts, for records of who did what: the user, or the API token standing in."""
+        return self.user_id or self.api_token_id
+
+    @property
     def roles(self) -> frozenset[Role]:
         return frozenset(g.role for g in self.grants)
 

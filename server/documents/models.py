@@ -69,7 +69,7 @@ class Document(TenantOwned, Timestamped, Base):
         return f"{self.attached_type}_document"
 
     def relations_to(self, principal: Principal) -> frozenset[str]:
-        if principal.user_id is not None and principal.user_id == self.uploaded_by:
+        if principal.actor_id is not None and principal.actor_id == self.uploaded_by:
             return frozenset({"uploader"})
         return frozenset()
 

@@ -167,9 +167,7 @@ async def start_upload(
         raise InvalidInput("The SHA-256 is 64 hexadecimal characters.", field="sha256")
     if document is not None:
         doc = await readable_document(session, principal, *document)
-        access = await _access(session, principal, doc)
-        authorize(principal, "upload", access)
-        await _check_unlocked(session, principal, doc.attached_type, doc.attached_id)
+        await may_upload(session, principal, doc.attached_type, doc.attached_id)
         meta = NewDocument(
             doc.attached_type,
             doc.attached_id,
@@ -180,11 +178,7 @@ async def start_upload(
         document_id, tenant_id, is_new = doc.id, doc.tenant_id, False
     else:
         assert new is not None
-        target = await attachments.resolve(session, principal, new.attached_type, new.attached_id)
-        probe = Document(tenant_id=target.tenant_id, attached_type=new.attached_type)
-        authorize(principal, "upload", DocumentAccess(probe, target.relations))
-        if target.locked:
-            raise Conflict(f"{target.label} is approved or closed; reopen it to add documents.")
+        target = await may_upload(session, principal, new.attached_type, new.attached_id)
         meta = NewDocument(
             new.attached_type,
             new.attached_id,
@@ -193,7 +187,8 @@ async def start_upload(
             _title(new.title),
         )
         document_id, tenant_id, is_new = new_id(), target.tenant_id, True
-    assert principal.user_id is not None, "uploads are made by people"
+    if principal.actor_id is None:
+        raise InvalidInput("Sign in to upload.", field="documentId")
     upload_id = new_id()
     upload = DocumentUpload(
         tenant_id=tenant_id,
@@ -209,7 +204,7 @@ async def start_upload(
         file_name=name,
         declared_size=size,
         declared_sha256=sha256.lower() if sha256 else None,
-        created_by=principal.user_id,
+        created_by=principal.actor_id,
         expires_at=utcnow() + UPLOAD_TICKET_TTL,
     )
     session.add(upload)
@@ -225,14 +220,18 @@ def _title(title: str) -> str:
     return title
 
 
-async def _check_unlocked(
+async def may_upload(
     session: AsyncSession, principal: Principal, attached_type: str, attached_id: uuid.UUID
-) -> None:
+) -> attachments.AttachmentTarget:
+    """The gate for adding a version to the object's documents, and the lock on it."""
     target = await attachments.resolve(session, principal, attached_type, attached_id)
+    probe = Document(tenant_id=target.tenant_id, attached_type=attached_type)
+    authorize(principal, "upload", DocumentAccess(probe, target.relations))
     if target.locked:
         raise Conflict(
             f"{target.label} is approved or closed; its documents are locked until it is reopened."
         )
+    return target
 
 
 async def _ticket(
@@ -240,7 +239,7 @@ async def _ticket(
 ) -> DocumentUpload:
     upload = await session.get(DocumentUpload, (tenant_id, upload_id), with_for_update=True)
     # Another person's ticket is as good as none: a ticket is its creator's alone.
-    if upload is None or upload.created_by != principal.user_id:
+    if upload is None or upload.created_by != principal.actor_id:
         raise NotFound("No such upload; start it again.")
     if upload.expires_at <= utcnow():
         raise InvalidInput("The upload has expired; start it again.", field="uploadId")
@@ -304,7 +303,9 @@ async def _commit(
     head = await store.head(upload.object_key, filetypes.HEAD_BYTES)
     content_type = filetypes.detect(head, upload.file_name)
     filetypes.check_allowed(content_type, settings.upload_allowed_types)
-    await _check_unlocked(session, principal, upload.attached_type, upload.attached_id)
+    # Checked again as the bytes land: roles may have been taken away, or the object locked,
+    # since the upload was opened.
+    await may_upload(session, principal, upload.attached_type, upload.attached_id)
     if upload.new_document:
         document = Document(
             tenant_id=upload.tenant_id,
@@ -314,7 +315,7 @@ async def _commit(
             kind=upload.kind,
             sensitivity=upload.sensitivity,
             title=upload.title,
-            uploaded_by=principal.user_id,
+            uploaded_by=principal.actor_id,
             uploaded_by_label=principal.label,
             latest_version=0,
         )
@@ -337,7 +338,7 @@ async def _commit(
         sha256=sha256,
         content_type=content_type,
         file_name=upload.file_name,
-        uploaded_by=principal.user_id,
+        uploaded_by=principal.actor_id,
         uploaded_by_label=principal.label,
         state=VersionState.COMMITTED.value,
     )
@@ -462,7 +463,7 @@ async def withdraw_version(
     document, version = await _version(session, principal, tenant_id, version_id)
     access = await _access(session, principal, document)
     # The uploader of this version (not only of the document) may withdraw it.
-    if principal.user_id is not None and version.uploaded_by == principal.user_id:
+    if principal.actor_id is not None and version.uploaded_by == principal.actor_id:
         access = DocumentAccess(document, access.target_relations | {"uploader"})
     authorize(principal, "withdraw", access)
     reason = reason.strip()
@@ -472,7 +473,7 @@ async def withdraw_version(
         raise Conflict(f"Version {version.number} is already {version.state}.")
     version.state = VersionState.WITHDRAWN.value
     version.withdrawn_at = utcnow()
-    version.withdrawn_by = principal.user_id
+    version.withdrawn_by = principal.actor_id
     version.withdrawn_by_label = principal.label
     version.withdrawn_reason = reason
     await audit.record(

@@ -477,3 +477,52 @@ async def test_local_store_is_the_default(settings: Any):
     from server.documents.storage import store_from_settings
 
     assert isinstance(store_from_settings(settings), LocalStore)
+
+
+@pytest.mark.parametrize("docs", ["local"], indirect=True)
+async def test_an_institute_portal_uploads_with_its_api_token(docs: Docs):
+    """Other systems (an institute's portal) upload as their token's role (R-OWN: research
+    management files review material)."""
+    created = await docs.gql(
+        "iph.tenant-admin",
+        """mutation($u: ID!) { createApiToken(input: {orgUnitId: $u, name: "portal",
+             role: RESEARCH_MANAGEMENT}) { ... on ApiTokenCreated { token } } }""",
+        {"u": docs.units["IPH"]},
+    )
+    docs.tokens["portal"] = created["createApiToken"]["token"]
+    ticket = await docs.upload("portal")
+    doc = await docs.document("portal", ticket["documentId"])
+    assert doc is not None and doc["versions"][0]["number"] == 1
+
+
+@pytest.mark.parametrize("docs", ["local"], indirect=True)
+async def test_permission_is_checked_again_when_the_bytes_land(docs: Docs, sessions: Any):
+    admin = "iph.tenant-admin"
+    person = f"doc-{uuid.uuid4().hex[:8]}"
+    password = f"Pw-{uuid.uuid4().hex[:10]}-Zq9"
+    made = await docs.gql(
+        admin,
+        """mutation($u: ID!, $n: String!, $p: String!) { createUser(input: {orgUnitId: $u,
+             username: $n, displayName: "临时", password: $p, roles: [SAFETY_MANAGEMENT]})
+             { ... on UserSaved { user { id } } } }""",
+        {"u": docs.units["IPH"], "n": person, "p": password},
+    )
+    user_id = made["createUser"]["user"]["id"]
+    login = await docs.client.post(
+        "/graphql",
+        json={
+            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p, "
+            "delivery: BODY) { ... on SignedIn { accessToken } } }",
+            "variables": {"u": person, "p": password},
+        },
+    )
+    docs.tokens[person] = login.json()["data"]["login"]["accessToken"]
+    started = await docs.start(person)
+    revoke = (
+        "mutation($id: ID!) { revokeRole(userId: $id, role: SAFETY_MANAGEMENT) { __typename } }"
+    )
+    await docs.gql(admin, revoke, {"id": user_id})
+    before = await _keys(docs.store, docs.units["IPH"])
+    response = await docs.put(person, started["ticket"], PDF)
+    assert response.status_code == 403, response.text
+    assert await _keys(docs.store, docs.units["IPH"]) == before
