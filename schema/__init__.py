@@ -26,6 +26,9 @@ from schema.documents.queries import DocumentsQuery
 from schema.documents.types import Document, DocumentVersion
 from schema.errors import DomainErrorCodes, is_expected
 from schema.nodes import resolve_node
+from schema.projects.mutations import ProjectsMutation
+from schema.projects.queries import ProjectsQuery
+from schema.projects.types import Assessment, Project
 from schema.relay import Node
 from schema.tenancy.mutations import TenancyMutation
 from schema.tenancy.queries import TenancyQuery
@@ -34,14 +37,14 @@ from server.config import Settings
 
 
 @strawberry.type
-class Query(TenancyQuery, DocumentsQuery, AuditQuery):
+class Query(TenancyQuery, ProjectsQuery, DocumentsQuery, AuditQuery):
     @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
 
 @strawberry.type
-class Mutation(AuthMutation, TenancyMutation, DocumentsMutation):
+class Mutation(AuthMutation, TenancyMutation, ProjectsMutation, DocumentsMutation):
     pass
 
 
@@ -68,7 +71,18 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Node, OrgUnit, User, Department, ApiToken, AuditEntry, Document, DocumentVersion],
+        types=[
+            Node,
+            OrgUnit,
+            User,
+            Department,
+            ApiToken,
+            AuditEntry,
+            Document,
+            DocumentVersion,
+            Project,
+            Assessment,
+        ],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

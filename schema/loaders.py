@@ -4,18 +4,72 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from server.documents.models import DocumentVersion
+from server.documents.models import Document, DocumentVersion
 from server.documents.service import versions_of
-from server.tenancy.models import Membership, OrgUnit
+from server.projects.models import (
+    ChokepointDependency,
+    Filing,
+    MajorChange,
+    MitigationMeasure,
+    Permit,
+    ProjectMember,
+    Review,
+    RiskAssessment,
+    RiskPoint,
+)
+from server.tenancy.models import Department, Membership, OrgUnit, User
 from server.tenancy.service import memberships_of
 
 UserKey = tuple[uuid.UUID, uuid.UUID]
 DocumentKey = tuple[uuid.UUID, uuid.UUID]
+Key = tuple[uuid.UUID, uuid.UUID]  # (tenant_id, id): every tenant row is found by both
+M = TypeVar("M")
+
+
+def rows_by_key(session: AsyncSession, model: type[M]) -> DataLoader[Key, M | None]:
+    """Tenant rows by (tenant_id, id), one statement per batch."""
+
+    async def batch(keys: Sequence[Key]) -> list[M | None]:
+        table: Any = model
+        rows = await session.execute(
+            select(model).where(
+                table.tenant_id.in_({t for t, _ in keys}), table.id.in_({i for _, i in keys})
+            )
+        )
+        found = {(r.tenant_id, r.id): r for r in rows.scalars()}  # type: ignore[attr-defined]
+        return [found.get(k) for k in keys]
+
+    return DataLoader(batch)
+
+
+def rows_grouped(
+    session: AsyncSession, model: type[M], column: str, *order: Any, where: Any = None
+) -> DataLoader[Key, list[M]]:
+    """Tenant rows whose `column` is one of the keys' ids, grouped by (tenant_id, column)."""
+
+    async def batch(keys: Sequence[Key]) -> list[list[M]]:
+        table: Any = model
+        stmt = select(model).where(
+            table.tenant_id.in_({t for t, _ in keys}),
+            getattr(table, column).in_({i for _, i in keys}),
+        )
+        if where is not None:
+            stmt = stmt.where(where)
+        rows = await session.execute(stmt.order_by(*order))
+        grouped: dict[Key, list[M]] = {k: [] for k in keys}
+        for row in rows.scalars():
+            key = (row.tenant_id, getattr(row, column))  # type: ignore[attr-defined]
+            if key in grouped:
+                grouped[key].append(row)
+        return [grouped[k] for k in keys]
+
+    return DataLoader(batch)
 
 
 class Loaders:
@@ -27,6 +81,39 @@ class Loaders:
         )
         self.versions_by_document: DataLoader[DocumentKey, list[DocumentVersion]] = DataLoader(
             self._versions
+        )
+        self.user_by_key = rows_by_key(session, User)
+        self.department_by_key = rows_by_key(session, Department)
+        self.assessment_by_key = rows_by_key(session, RiskAssessment)
+        self.assessments_by_project = rows_grouped(
+            session, RiskAssessment, "project_id", RiskAssessment.number.desc()
+        )
+        self.members_by_project = rows_grouped(
+            session, ProjectMember, "project_id", ProjectMember.created_at
+        )
+        self.risk_points_by_assessment = rows_grouped(
+            session, RiskPoint, "assessment_id", RiskPoint.position
+        )
+        self.measures_by_risk_point = rows_grouped(
+            session, MitigationMeasure, "risk_point_id", MitigationMeasure.position
+        )
+        self.dependencies_by_assessment = rows_grouped(
+            session, ChokepointDependency, "assessment_id", ChokepointDependency.position
+        )
+        self.reviews_by_assessment = rows_grouped(
+            session, Review, "assessment_id", Review.created_at
+        )
+        self.filings_by_project = rows_grouped(session, Filing, "project_id", Filing.created_at)
+        self.permits_by_project = rows_grouped(session, Permit, "project_id", Permit.valid_from)
+        self.changes_by_project = rows_grouped(
+            session, MajorChange, "project_id", MajorChange.created_at
+        )
+        self.documents_by_project = rows_grouped(
+            session,
+            Document,
+            "attached_id",
+            Document.created_at,
+            where=Document.attached_type == "project",
         )
 
     async def _org_units(self, ids: Sequence[uuid.UUID]) -> list[OrgUnit | None]:

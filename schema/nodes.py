@@ -8,6 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.documents import queries as documents
+from schema.projects import queries as projects
 from schema.relay import Node, from_global_id
 from schema.tenancy import queries as tenancy
 from server.errors import NotFound
@@ -18,6 +19,7 @@ RESOLVERS: dict[str, Resolver] = {
     "OrgUnit": tenancy.org_unit,
     "User": tenancy.user,
     "Document": documents.document,
+    "Project": projects.project,
 }
 
 

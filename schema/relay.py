@@ -37,6 +37,10 @@ ID_PARTS = {
     "Document": 2,
     "DocumentVersion": 2,
     "DocumentUpload": 2,
+    "Project": 2,
+    "Assessment": 2,
+    "Measure": 2,
+    "Filing": 2,
 }
 
 

@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -27,9 +27,9 @@ GENESIS = "0" * 64
 def _canonical(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not recorded in the audit log")
 
 
 def entry_hash(

@@ -5,6 +5,19 @@ from server.auth.models import ApiToken, AuthSession, LoginAttempt
 from server.db.base import Base
 from server.documents.models import Document, DocumentUpload, DocumentVersion
 from server.outbox.models import OutboxEvent
+from server.projects.models import (
+    ChokepointDependency,
+    Filing,
+    MajorChange,
+    MitigationMeasure,
+    Permit,
+    Project,
+    ProjectMember,
+    Review,
+    RiskAssessment,
+    RiskPoint,
+    RiskSettings,
+)
 from server.tenancy.models import Department, Login, Membership, OrgUnit, User
 
 __all__ = [
@@ -13,14 +26,25 @@ __all__ = [
     "AuditHead",
     "AuthSession",
     "Base",
+    "ChokepointDependency",
     "Department",
     "Document",
     "DocumentUpload",
     "DocumentVersion",
+    "Filing",
     "Login",
     "LoginAttempt",
+    "MajorChange",
     "Membership",
+    "MitigationMeasure",
     "OrgUnit",
     "OutboxEvent",
+    "Permit",
+    "Project",
+    "ProjectMember",
+    "Review",
+    "RiskAssessment",
+    "RiskPoint",
+    "RiskSettings",
     "User",
 ]

@@ -167,7 +167,7 @@ async def start_upload(
         raise InvalidInput("The SHA-256 is 64 hexadecimal characters.", field="sha256")
     if document is not None:
         doc = await readable_document(session, principal, *document)
-        await may_upload(session, principal, doc.attached_type, doc.attached_id)
+        await may_upload(session, principal, doc.attached_type, doc.attached_id, replacing=True)
         meta = NewDocument(
             doc.attached_type,
             doc.attached_id,
@@ -178,7 +178,9 @@ async def start_upload(
         document_id, tenant_id, is_new = doc.id, doc.tenant_id, False
     else:
         assert new is not None
-        target = await may_upload(session, principal, new.attached_type, new.attached_id)
+        target = await may_upload(
+            session, principal, new.attached_type, new.attached_id, replacing=False
+        )
         meta = NewDocument(
             new.attached_type,
             new.attached_id,
@@ -221,13 +223,22 @@ def _title(title: str) -> str:
 
 
 async def may_upload(
-    session: AsyncSession, principal: Principal, attached_type: str, attached_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    attached_type: str,
+    attached_id: uuid.UUID,
+    *,
+    replacing: bool,
 ) -> attachments.AttachmentTarget:
-    """The gate for adding a version to the object's documents, and the lock on it."""
+    """The gate for adding to the object's documents, and the lock on replacing them.
+
+    A locked object (approved or closed) still takes new documents — a permit, minutes — but
+    its existing documents get no new version until it is reopened.
+    """
     target = await attachments.resolve(session, principal, attached_type, attached_id)
     probe = Document(tenant_id=target.tenant_id, attached_type=attached_type)
     authorize(principal, "upload", DocumentAccess(probe, target.relations))
-    if target.locked:
+    if replacing and target.locked:
         raise Conflict(
             f"{target.label} is approved or closed; its documents are locked until it is reopened."
         )
@@ -305,7 +316,13 @@ async def _commit(
     filetypes.check_allowed(content_type, settings.upload_allowed_types)
     # Checked again as the bytes land: roles may have been taken away, or the object locked,
     # since the upload was opened.
-    await may_upload(session, principal, upload.attached_type, upload.attached_id)
+    await may_upload(
+        session,
+        principal,
+        upload.attached_type,
+        upload.attached_id,
+        replacing=not upload.new_document,
+    )
     if upload.new_document:
         document = Document(
             tenant_id=upload.tenant_id,

@@ -1,0 +1,1 @@
+"""Projects from proposal to closure: assessment, review, the approval gate, filing, permits."""
