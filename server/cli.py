@@ -237,6 +237,19 @@ def documents_sweep(apply: bool) -> None:
 
 
 @main.group()
+def projects() -> None:
+    """Projects."""
+
+
+@projects.command("transitions")
+def projects_transitions() -> None:
+    """Print the lifecycle's transition table as Markdown (the README shows it)."""
+    from server.projects.lifecycle import render_markdown
+
+    click.echo(render_markdown(), nl=False)
+
+
+@main.group()
 def embedded() -> None:
     """The embedded PostgreSQL of the data directory."""
 
