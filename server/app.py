@@ -18,6 +18,7 @@ from server.documents.storage import LocalStore, store_from_settings
 from server.http.errors import internal_error
 from server.http.health import healthz, metrics, readyz
 from server.http.middleware import BodyLimit, RequestContext
+from server.projects.form_http import FormEndpoint
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 
@@ -46,6 +47,11 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
             "/uploads/{tenant}/{upload}",
             UploadEndpoint(settings, sessions, store).handle,
             methods=["PUT"],
+        ),
+        Route(
+            "/forms/assessments/{tenant}/{assessment}.{fmt}",
+            FormEndpoint(settings, sessions).handle,
+            methods=["GET"],
         ),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

@@ -17,12 +17,15 @@ from schema.projects.types import (
     PermitRecord,
     Project,
     ReviewRecord,
+    RiskMatrix,
 )
 from schema.relay import from_global_id
 from server import clock
 from server.errors import InvalidInput
 from server.projects import assessments, changes, filings, permits, reviews, service
+from server.projects import settings as risk_settings
 from server.projects.filings import FilingDecision
+from server.projects.matrix import Matrix
 from server.projects.models import Project as ProjectRow
 from server.projects.vocabulary import (
     MeasureStatus,
@@ -30,6 +33,7 @@ from server.projects.vocabulary import (
     ReviewMethod,
     ReviewStage,
     RiskCategory,
+    RiskLevel,
     SensitiveField,
 )
 
@@ -225,8 +229,50 @@ async def _project(info: Info, tenant_id: uuid.UUID, project_id: uuid.UUID) -> P
     return Project.of(row)
 
 
+@strawberry.input(description="Scores are likelihood × impact; a level starts at its score.")
+class RiskSettingsInput:
+    org_unit_id: strawberry.ID
+    size: int = 5
+    medium_from: int = 5
+    high_from: int = 10
+    critical_from: int = 17
+    plan_required_from: RiskLevel = RiskLevel.HIGH
+    letter_required_from: RiskLevel = RiskLevel.HIGH
+
+
+@strawberry.type
+class RiskSettingsSaved:
+    matrix: RiskMatrix
+
+
+RiskSettingsResult = Annotated[
+    RiskSettingsSaved | MutationError, strawberry.union("RiskSettingsResult")
+]
+
+
 @strawberry.type
 class ProjectsMutation:
+    @strawberry.mutation(description="Set an institute's matrix and plan thresholds.")
+    async def set_risk_settings(self, info: Info, input: RiskSettingsInput) -> RiskSettingsResult:
+        ctx = info.context
+
+        async def work() -> RiskSettingsSaved:
+            _, (unit_id,) = from_global_id(input.org_unit_id, "OrgUnit")
+            matrix = Matrix(
+                size=input.size,
+                thresholds={
+                    "medium": input.medium_from,
+                    "high": input.high_from,
+                    "critical": input.critical_from,
+                },
+                plan_required_from=input.plan_required_from.value,
+                letter_required_from=input.letter_required_from.value,
+            )
+            saved = await risk_settings.set_matrix(ctx.session, ctx.principal, unit_id, matrix)
+            return RiskSettingsSaved(matrix=RiskMatrix.of(saved))
+
+        return await run_mutation(info, work)
+
     @strawberry.mutation(description="Propose a project (draft), with an empty assessment.")
     async def create_project(
         self, info: Info, org_unit_id: strawberry.ID, input: ProjectInput

@@ -7,11 +7,12 @@ import enum
 import strawberry
 
 from schema.context import Info
-from schema.projects.types import CategoryInfo, Project, categories
+from schema.projects.types import CategoryInfo, Project, RiskMatrix, categories
 from schema.relay import Connection, connection, from_global_id
-from server.errors import NotFound
+from server.errors import InvalidInput, NotFound
 from server.projects import service
-from server.projects.vocabulary import ProjectState, RiskLevel, SensitiveField
+from server.projects import settings as risk_settings
+from server.projects.vocabulary import ProjectState, RiskCategory, RiskLevel, SensitiveField
 
 
 @strawberry.enum(description="What projects are sorted by.")
@@ -26,6 +27,9 @@ class ProjectFilter:
     states: list[ProjectState] | None = None
     levels: list[RiskLevel] | None = strawberry.field(
         default=None, description="Overall level of the current assessment."
+    )
+    categories: list[RiskCategory] | None = strawberry.field(
+        default=None, description="Risk points in these categories in the current assessment."
     )
     sensitive_fields: list[SensitiveField] | None = None
     any_sensitive_field: bool | None = None
@@ -54,6 +58,7 @@ async def projects(
         filters=service.ProjectFilter(
             states=f.states or (),
             levels=f.levels or (),
+            categories=f.categories or (),
             sensitive_fields=f.sensitive_fields or (),
             any_sensitive=f.any_sensitive_field,
             deployed_by_hq=f.deployed_by_hq,
@@ -79,10 +84,63 @@ async def project(info: Info, id: strawberry.ID) -> Project | None:
         return None
 
 
+@strawberry.type(description="A key dependency of a project, for HQ's view of exposure.")
+class Exposure:
+    item: str
+    item_kind: str
+    source_country: str
+    supplier: str
+    domestic_substitute: bool
+    stock_or_lead_time: str
+    project: Project
+
+
+async def risk_settings_of(info: Info, org_unit_id: strawberry.ID) -> RiskMatrix:
+    ctx = info.context
+    _, (unit_id,) = from_global_id(org_unit_id, "OrgUnit")
+    return RiskMatrix.of(await risk_settings.get_matrix(ctx.session, ctx.principal, unit_id))
+
+
+async def chokepoint_exposure(
+    info: Info,
+    source_country: str | None = None,
+    without_domestic_substitute: bool | None = None,
+    first: int = 100,
+) -> list[Exposure]:
+    """Key technologies, materials and equipment from outside (卡脖子), across the projects
+    the viewer may read (HQ: the academy)."""
+    ctx = info.context
+    if not 1 <= first <= 500:
+        raise InvalidInput("Ask for 1 to 500 dependencies.", field="first")
+    rows = await risk_settings.chokepoint_exposure(
+        ctx.session,
+        ctx.principal,
+        source_country=source_country,
+        without_substitute=without_domestic_substitute,
+        limit=first,
+    )
+    return [
+        Exposure(
+            item=e.dependency.item,
+            item_kind=e.dependency.item_kind,
+            source_country=e.dependency.source_country,
+            supplier=e.dependency.supplier,
+            domestic_substitute=e.dependency.domestic_substitute,
+            stock_or_lead_time=e.dependency.stock_or_lead_time,
+            project=Project.of(e.project),
+        )
+        for e in rows
+    ]
+
+
 @strawberry.type
 class ProjectsQuery:
     projects: Connection[Project] = strawberry.field(resolver=projects)
     project: Project | None = strawberry.field(resolver=project)
+    risk_settings: RiskMatrix = strawberry.field(
+        resolver=risk_settings_of, description="An institute's matrix and plan thresholds."
+    )
+    chokepoint_exposure: list[Exposure] = strawberry.field(resolver=chokepoint_exposure)
     risk_categories: list[CategoryInfo] = strawberry.field(
         resolver=categories, description="The seven categories of R-ASSESS."
     )

@@ -127,6 +127,17 @@ class RiskMatrix:
     plan_required_from: RiskLevel
     letter_required_from: RiskLevel
 
+    @classmethod
+    def of(cls, m: Matrix) -> RiskMatrix:
+        return cls(
+            size=m.size,
+            medium_from=m.thresholds["medium"],
+            high_from=m.thresholds["high"],
+            critical_from=m.thresholds["critical"],
+            plan_required_from=RiskLevel(m.plan_required_from),
+            letter_required_from=RiskLevel(m.letter_required_from),
+        )
+
 
 @strawberry.type
 class CategoryInfo:
@@ -192,14 +203,7 @@ class Assessment(Node):
                 NotApplicable(category=RiskCategory(c), reason=r)
                 for c, r in sorted(a.not_applicable.items())
             ],
-            matrix=RiskMatrix(
-                size=m.size,
-                medium_from=m.thresholds["medium"],
-                high_from=m.thresholds["high"],
-                critical_from=m.thresholds["critical"],
-                plan_required_from=RiskLevel(m.plan_required_from),
-                letter_required_from=RiskLevel(m.letter_required_from),
-            ),
+            matrix=RiskMatrix.of(m),
             key=(a.tenant_id, a.id),
         )
 

@@ -29,11 +29,13 @@ from server.projects.models import (
     Project,
     ProjectMember,
     RiskAssessment,
+    RiskPoint,
     RiskSettings,
 )
 from server.projects.vocabulary import (
     AssessmentState,
     ProjectState,
+    RiskCategory,
     RiskLevel,
     SensitiveField,
 )
@@ -65,6 +67,7 @@ class ProjectInput:
 class ProjectFilter:
     states: Sequence[ProjectState] = ()
     levels: Sequence[RiskLevel] = ()
+    categories: Sequence[RiskCategory] = ()
     sensitive_fields: Sequence[SensitiveField] = ()
     any_sensitive: bool | None = None
     deployed_by_hq: bool | None = None
@@ -306,6 +309,15 @@ async def list_projects(
                 RiskAssessment.tenant_id == Project.tenant_id,
                 RiskAssessment.id == Project.current_assessment_id,
                 RiskAssessment.overall_level.in_([lv.value for lv in filters.levels]),
+            )
+        )
+    if filters.categories:
+        # Projects whose current assessment has risk points in these categories.
+        stmt = stmt.where(
+            exists().where(
+                RiskPoint.tenant_id == Project.tenant_id,
+                RiskPoint.assessment_id == Project.current_assessment_id,
+                RiskPoint.category.in_([c.value for c in filters.categories]),
             )
         )
     if filters.search:

@@ -499,3 +499,78 @@ async def test_filters_sorting_and_pages(flow: Flow):
         "iph.research-management", LIST, {"f": {"search": marker, "levels": ["CRITICAL"]}}
     )
     assert level["projects"]["nodes"] == []
+
+
+SETTINGS = """mutation($i: RiskSettingsInput!) { setRiskSettings(input: $i) { __typename
+  ... on RiskSettingsSaved { matrix { size highFrom planRequiredFrom } }
+  ... on UserError { code message field } } }"""
+
+
+async def test_R_PLAN_thresholds_are_set_per_institute_and_new_assessments_use_them(flow: Flow):
+    unit = flow.ids["IPH"]
+    refused = await flow.gql("iph.researcher", SETTINGS, {"i": {"orgUnitId": unit}})
+    assert refused["setRiskSettings"]["code"] == "FORBIDDEN"
+    bad = await flow.gql(
+        "iph.research-management",
+        SETTINGS,
+        {"i": {"orgUnitId": unit, "mediumFrom": 12, "highFrom": 10}},
+    )
+    assert bad["setRiskSettings"]["field"] == "thresholds"
+    try:
+        saved = await flow.gql(
+            "iph.research-management",
+            SETTINGS,
+            {
+                "i": {
+                    "orgUnitId": unit,
+                    "planRequiredFrom": "CRITICAL",
+                    "letterRequiredFrom": "CRITICAL",
+                }
+            },
+        )
+        assert saved["setRiskSettings"]["matrix"]["planRequiredFrom"] == "CRITICAL"
+        project = (await flow.create())["project"]
+        await flow.save("iph.researcher", project, level=4)  # high: no plan needed here now
+        await flow.submit("iph.researcher", project)
+        await flow.review("iph.research-management", project)
+        approved = await flow.fire("iph.research-management", "approveProject", project["id"])
+        assert approved["project"]["state"] == "APPROVED"
+    finally:
+        await flow.gql("iph.research-management", SETTINGS, {"i": {"orgUnitId": unit}})
+
+
+async def test_R_ASSESS_HQ_sees_chokepoint_exposure_across_the_academy(flow: Flow):
+    project = await flow.approved()
+    query = """query { chokepointExposure(sourceCountry: "日本") {
+                 item sourceCountry domesticSubstitute project { id } } }"""
+    hq = (await flow.gql("hq.safety-committee-office", query))["chokepointExposure"]
+    assert any(e["project"]["id"] == project["id"] and e["item"] == "光刻胶" for e in hq)
+    ioc = (await flow.gql("ioc.tenant-admin", query))["chokepointExposure"]
+    assert all(e["project"]["id"] != project["id"] for e in ioc)
+
+
+async def test_projects_filter_by_risk_category(flow: Flow):
+    project = (await flow.create(title="类别筛选"))["project"]
+    points = [
+        {
+            "category": c,
+            "description": "d",
+            "likelihood": 1,
+            "impact": 1,
+            "measures": [{"description": "m"}],
+        }
+        for c in CATEGORIES
+        if c != "ETHICS"
+    ]
+    await flow.save(
+        "iph.researcher",
+        project,
+        riskPoints=points,
+        notApplicable=[{"category": "ETHICS", "reason": "不涉及"}],
+    )
+    query = """query($c: [RiskCategory!]) { projects(filter: {search: "类别筛选",
+                 categories: $c}) { nodes { id } } }"""
+    with_ethics = await flow.gql("iph.researcher", query, {"c": ["ETHICS"]})
+    with_safety = await flow.gql("iph.researcher", query, {"c": ["SAFETY"]})
+    assert with_ethics["projects"]["nodes"] == []
+    assert [n["id"] for n in with_safety["projects"]["nodes"]] == [project["id"]]
