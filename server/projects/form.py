@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from reportlab.lib import colors
@@ -28,7 +29,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,8 +122,9 @@ REVIEW_DECISION_ZH = {
 }
 ITEM_KIND_ZH = {"technology": "技术", "material": "材料", "equipment": "设备"}
 NUMERALS_ZH = "一二三四五六七八九十"
-SIGNATORIES = ("项目负责人", "科研管理部门", "单位负责人")
+SIGNATORIES = ("项目负责人（签字）", "科研管理部门（盖章）", "单位负责人（签字）")
 NOT_RATED = "未评定"
+LEVEL_COLOURS = {"低": "#d9f2d9", "中": "#fff2b3", "高": "#ffd1a3", "极高": "#f5b3b3"}
 
 
 @dataclass(frozen=True)
@@ -470,8 +479,8 @@ POINT_HEADER = (
     "序号",
     "风险点",
     "可能性",
-    "影响程度",
-    "风险等级",
+    "影响\n程度",
+    "风险\n等级",
     "可能产生的后果和影响",
     "防范措施",
 )
@@ -488,8 +497,8 @@ REVIEW_HEADER = ("评审环节", "方式", "结论", "风险分析准确性意�
 
 # Column widths in centimetres of a 17 cm wide text area (the PDF scales them to its frame).
 HEADER_WIDTHS = (3, 5.5, 3, 5.5)
-POINT_WIDTHS = (1, 3.2, 1.2, 1.2, 1.2, 3.2, 6)
-DEPENDENCY_WIDTHS = (1, 3.5, 1.3, 2.5, 3.2, 1.5, 4)
+POINT_WIDTHS = (1.2, 3.2, 1.4, 1.4, 1.4, 3.0, 5.4)
+DEPENDENCY_WIDTHS = (1.2, 3.4, 1.3, 2.5, 3.2, 1.5, 3.9)
 REVIEW_WIDTHS = (2.6, 1.6, 1.4, 3.4, 3.4, 2.2, 2.4)
 
 
@@ -552,7 +561,18 @@ def _section_note(section: CategorySection) -> str | None:
 
 FOOTER = "本表由科技安全风险评估平台生成"
 
+
+def _signature_line(who: str) -> str:
+    return f"{who}：____________________　　日期：____年____月____日"
+
+
 # --- DOCX ------------------------------------------------------------------------------------
+
+
+def _on(tag: str) -> Any:
+    element = OxmlElement(tag)
+    element.set(qn("w:val"), "true")
+    return element
 
 
 def render_docx(data: FormData) -> bytes:
@@ -560,8 +580,7 @@ def render_docx(data: FormData) -> bytes:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2))
+    section.left_margin = section.right_margin = Cm(2)
     normal: Any = doc.styles["Normal"]
     normal.font.name = "SimSun"
     normal.font.size = Pt(10.5)
@@ -579,18 +598,26 @@ def render_docx(data: FormData) -> bytes:
         paragraph = doc.add_paragraph()
         if center:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.keep_with_next = True
         run = paragraph.add_run(text)
         run.bold = True
         run.font.size = Pt(size)
 
     def table(
-        header: Sequence[str] | None, rows: Iterable[Sequence[str]], widths: Sequence[float]
+        header: Sequence[str] | None,
+        rows: Iterable[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        shade_levels: bool = False,
     ) -> None:
         body = [list(r) for r in rows]
         all_rows = ([list(header)] if header else []) + body
         t = doc.add_table(rows=len(all_rows), cols=len(widths))
         t.style = doc.styles["Table Grid"]
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        if header:
+            # The header row repeats on every page the table runs onto.
+            t.rows[0]._tr.get_or_add_trPr().append(_on("w:tblHeader"))
         for r, values in enumerate(all_rows):
             for c, value in enumerate(values):
                 cell = t.cell(r, c)
@@ -601,10 +628,16 @@ def render_docx(data: FormData) -> bytes:
                         run.font.size = Pt(9)
                         if header and r == 0:
                             run.bold = True
+                fill = LEVEL_COLOURS.get(value) if shade_levels and r and c else None
+                if fill:
+                    shd = OxmlElement("w:shd")
+                    shd.set(qn("w:val"), "clear")
+                    shd.set(qn("w:fill"), fill.lstrip("#"))
+                    cell._tc.get_or_add_tcPr().append(shd)
         doc.add_paragraph()
 
     heading(FORM_TITLE, size=18, center=True)
-    dated = doc.add_paragraph(f"填表日期：{_date_zh(data.generated_on)}")
+    dated = doc.add_paragraph(f"导出日期：{_date_zh(data.generated_on)}")
     dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     table(None, _header_rows(data), HEADER_WIDTHS)
 
@@ -616,6 +649,7 @@ def render_docx(data: FormData) -> bytes:
         ("可能性＼影响程度", *(str(j) for j in range(1, size + 1))),
         grid_rows,
         (3.2, *([13.8 / size] * size)),
+        shade_levels=True,
     )
 
     for index, cat in enumerate(data.categories):
@@ -640,7 +674,7 @@ def render_docx(data: FormData) -> bytes:
 
     heading("签字", size=12)
     for who in SIGNATORIES:
-        doc.add_paragraph(f"{who}（签字/盖章）：____________________　　日期：____年____月____日")
+        doc.add_paragraph(_signature_line(who))
     footer = doc.add_paragraph(FOOTER)
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
@@ -657,9 +691,6 @@ PDF_FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
 
 
-LEVEL_COLOURS = {"低": "#d9f2d9", "中": "#fff2b3", "高": "#ffd1a3", "极高": "#f5b3b3"}
-
-
 def render_pdf(data: FormData) -> bytes:
     """The form as a PDF (reportlab platypus), Chinese in the built-in CID font STSong-Light."""
     body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10, leading=15, wordWrap="CJK")
@@ -667,7 +698,9 @@ def render_pdf(data: FormData) -> bytes:
     title = ParagraphStyle(
         "title", parent=body, fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=4 * mm
     )
-    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=4 * mm)
+    h2 = ParagraphStyle(
+        "h2", parent=body, fontSize=12, leading=18, spaceBefore=4 * mm, keepWithNext=1
+    )
     right = ParagraphStyle("right", parent=body, alignment=TA_RIGHT)
 
     def para(text: str, style: ParagraphStyle = body) -> Paragraph:
@@ -692,7 +725,9 @@ def render_pdf(data: FormData) -> bytes:
         )
         style: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            # TOP, not MIDDLE: with splitInRow, reportlab 5.1 repeats the header row over whole
+            # pages when a middle-aligned row is split across pages.
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]
@@ -703,7 +738,7 @@ def render_pdf(data: FormData) -> bytes:
 
     story: list[Any] = [
         para(FORM_TITLE, title),
-        para(f"填表日期：{_date_zh(data.generated_on)}", right),
+        para(f"导出日期：{_date_zh(data.generated_on)}", right),
         Spacer(1, 2 * mm),
         table(
             None,
@@ -752,10 +787,10 @@ def render_pdf(data: FormData) -> bytes:
         story.append(table(REVIEW_HEADER, _review_rows(data), REVIEW_WIDTHS))
     else:
         story.append(para("（尚无评审记录）"))
-    story.append(para("签字", h2))
+    signatures: list[Any] = [para("签字", h2)]
     for who in SIGNATORIES:
-        story.append(Spacer(1, 4 * mm))
-        story.append(para(f"{who}（签字/盖章）：____________________　　日期：____年____月____日"))
+        signatures += [Spacer(1, 4 * mm), para(_signature_line(who))]
+    story.append(KeepTogether(signatures))
 
     def page_footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
