@@ -19,6 +19,7 @@ from server.auth.service import principal_from_bearer
 from server.config import Settings
 from server.documents.storage import ObjectStore
 from server.errors import Unauthenticated
+from server.http.responses import bearer_token
 
 log = structlog.get_logger(__name__)
 
@@ -68,7 +69,7 @@ class GraphQLEndpoint:
             await page(scope, receive, send)
             return
         async with self.sessions() as session:
-            bearer = _bearer(request)
+            bearer = bearer_token(request)
             try:
                 principal = await principal_from_bearer(session, self.settings, bearer)
             except Unauthenticated as exc:
@@ -97,14 +98,6 @@ class GraphQLEndpoint:
                 status_code=404,
             )
         return await self.view.render_graphql_ide(request)
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return None
 
 
 def _unauthenticated(message: str) -> Response:

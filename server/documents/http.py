@@ -23,38 +23,22 @@ from server.documents.errors import (
     TooLarge,
 )
 from server.documents.storage import LocalStore, ObjectStore, content_disposition
-from server.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated
+from server.errors import DomainError, NotFound, Unauthenticated
+from server.http.responses import bearer_token, error_response
 
 log = structlog.get_logger(__name__)
 
-# Most specific first: the first class that matches gives the status.
+# Statuses of the documents' own errors, ahead of the shared ones.
 STATUS: list[tuple[type[DomainError], int]] = [
     (TooLarge, 413),
     (DisallowedType, 415),
     (LinkInvalid, 403),
     (LinkExpired, 403),
-    (NotFound, 404),
-    (Unauthenticated, 401),
-    (Forbidden, 403),
-    (Conflict, 409),
 ]
 
 
 def _error(exc: DomainError) -> JSONResponse:
-    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
-    return JSONResponse(
-        {
-            "errors": [
-                {"message": exc.message, "extensions": {"code": exc.code, "field": exc.field}}
-            ]
-        },
-        status_code=status,
-    )
-
-
-def _bearer(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+    return error_response(exc, STATUS)
 
 
 class UploadEndpoint:
@@ -75,7 +59,9 @@ class UploadEndpoint:
             return _error(NotFound("No such upload; start it again."))
         async with self.sessions() as session:
             try:
-                principal = await principal_from_bearer(session, self.settings, _bearer(request))
+                principal = await principal_from_bearer(
+                    session, self.settings, bearer_token(request)
+                )
             except Unauthenticated as exc:
                 return _error(exc)
             try:

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from server import audit
 from server.auth.service import principal_from_bearer
 from server.config import Settings
 from server.documents.storage import content_disposition
-from server.errors import Conflict, DomainError, Forbidden, NotFound, Unauthenticated
+from server.errors import DomainError, NotFound, Unauthenticated
+from server.http.responses import bearer_token, error_response
 from server.projects.form import FormData, form_data, render_docx, render_pdf
 
 FORMATS: dict[str, tuple[Callable[[FormData], bytes], str]] = {
@@ -31,32 +32,8 @@ FORMATS: dict[str, tuple[Callable[[FormData], bytes], str]] = {
     "pdf": (render_pdf, "application/pdf"),
 }
 
-STATUS: list[tuple[type[DomainError], int]] = [
-    (NotFound, 404),
-    (Unauthenticated, 401),
-    (Forbidden, 403),
-    (Conflict, 409),
-]
-
 # reportlab and python-docx keep module-level caches; one render at a time off the event loop.
 _render_lock = threading.Lock()
-
-
-def _error(exc: DomainError) -> JSONResponse:
-    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
-    return JSONResponse(
-        {
-            "errors": [
-                {"message": exc.message, "extensions": {"code": exc.code, "field": exc.field}}
-            ]
-        },
-        status_code=status,
-    )
-
-
-def _bearer(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def _render(render: Callable[[FormData], bytes], data: FormData) -> bytes:
@@ -77,10 +54,12 @@ class FormEndpoint:
             tenant_id = uuid.UUID(request.path_params["tenant"])
             assessment_id = uuid.UUID(request.path_params["assessment"])
         except ValueError:
-            return _error(NotFound("No such risk assessment."))
+            return error_response(NotFound("No such risk assessment."))
         async with self.sessions() as session:
             try:
-                principal = await principal_from_bearer(session, self.settings, _bearer(request))
+                principal = await principal_from_bearer(
+                    session, self.settings, bearer_token(request)
+                )
                 if not principal.authenticated:
                     raise Unauthenticated("Sign in first.")
                 if fmt not in FORMATS:
@@ -105,7 +84,7 @@ class FormEndpoint:
                 await session.commit()
             except DomainError as exc:
                 await session.rollback()
-                return _error(exc)
+                return error_response(exc)
         return Response(
             body,
             media_type=content_type,
