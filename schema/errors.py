@@ -71,7 +71,10 @@ MutationError = (
 
 
 def to_user_error(exc: errors.DomainError) -> MutationError:
-    error_type = ERROR_TYPES.get(type(exc), InvalidInputError)
+    # The nearest kind the API knows: NotAllowed is a Conflict, ObjectMissing a NotFound.
+    error_type = next(
+        (ERROR_TYPES[cls] for cls in type(exc).__mro__ if cls in ERROR_TYPES), InvalidInputError
+    )
     return error_type(code=exc.code, message=exc.message, field=exc.field)
 
 

@@ -6,7 +6,10 @@ nothing; a branch academy sees only its own institutes (ORG-BRANCH); HQ sees all
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from projects.project_support import Flow
 from sqlalchemy import func, select
 
 from schema.sdl import sdl
@@ -16,9 +19,98 @@ UNIT_IDS = "{ orgUnits(first: 100) { nodes { id code } } }"
 USERS_OF = "query($id: ID!) { users(orgUnitId: $id, first: 100) { nodes { id username } } }"
 
 
+PROJECT_STATE = "query($id: ID!) { project(id: $id) { state version } }"
+
+
+async def _projects(flow: Flow) -> dict[str, Any]:
+    """IPH projects, each in a state where its owners could fire the mutation aimed at it.
+
+    An attack then fails only because the object is another institute's, not because the
+    state machine refuses it anyway.
+    """
+
+    def ok(result: dict[str, Any]) -> None:
+        assert result["__typename"] in {"ProjectSaved", "AssessmentSaved", "ReviewRecorded"}, result
+
+    async def fire(user: str, mutation: str, project: dict[str, Any], **args: str) -> None:
+        ok(await flow.fire(user, mutation, str(project["id"]), **args))
+
+    async def file(project: dict[str, Any]) -> str:
+        current = await flow.project("iph.legal-representative", str(project["id"]))
+        filed = await flow.gql(
+            "iph.legal-representative",
+            """mutation($id: ID!, $v: Int!) { fileProject(id: $id, expectedVersion: $v,
+                 statement: "所长签字") { __typename ... on FilingSaved { filing { id } } } }""",
+            {"id": project["id"], "v": current["version"]},
+        )
+        assert filed["fileProject"]["__typename"] == "FilingSaved", filed
+        return str(filed["fileProject"]["filing"]["id"])
+
+    pi, manager = "iph.researcher", "iph.research-management"
+    draft = (await flow.create())["project"]  # a complete draft: the PI may submit it
+    ok(await flow.save(pi, draft))
+    submitted = (await flow.create())["project"]
+    ok(await flow.save(pi, submitted))
+    ok(await flow.submit(pi, submitted))
+    passed = (await flow.create())["project"]  # reviewed and passed: ready for approval
+    ok(await flow.save(pi, passed))
+    ok(await flow.submit(pi, passed))
+    ok(await flow.review(manager, passed))
+    approved = await flow.approved()
+    to_file = await flow.approved(internationalCooperation=True)
+    filed = await flow.approved(internationalCooperation=True)
+    filing = await file(filed)
+    implementing = await flow.approved()
+    await fire(pi, "startProject", implementing)
+    suspended = await flow.approved()
+    await fire(pi, "startProject", suspended)
+    await fire(manager, "suspendProject", suspended, reason="检查")
+    outcome = await flow.approved()
+    await fire(pi, "startProject", outcome)
+    await fire(pi, "enterOutcomeStage", outcome)
+    closing = await flow.approved()
+    for mutation in ("startProject", "enterOutcomeStage", "startClosing"):
+        await fire(pi, mutation, closing)
+    measures = await flow.gql(
+        pi,
+        "query($id: ID!) { project(id: $id) { currentAssessment { state "
+        "riskPoints { measures { id } } } } }",
+        {"id": implementing["id"]},
+    )
+    assessment = measures["project"]["currentAssessment"]
+    assert assessment["state"] == "PASSED"
+    projects = {
+        "draft": draft,
+        "submitted": submitted,
+        "passed": passed,
+        "approved": approved,
+        "to_file": to_file,
+        "filed": filed,
+        "implementing": implementing,
+        "suspended": suspended,
+        "outcome": outcome,
+        "closing": closing,
+    }
+    out: dict[str, Any] = {
+        "filing": filing,
+        "measure": assessment["riskPoints"][0]["measures"][0]["id"],
+        "project_states": {},
+    }
+    for name, project in projects.items():
+        current = await flow.project(pi, str(project["id"]))
+        out[name] = {
+            "id": current["id"],
+            "version": current["version"],
+            "assessment": current["currentAssessment"]["id"],
+            "assessment_version": current["currentAssessment"]["version"],
+        }
+        out["project_states"][name] = current["state"]
+    return out
+
+
 @pytest.fixture(scope="module")
-async def ids(as_user):
-    """Global IDs of units, users and an API token, as HQ sees them."""
+async def ids(as_user, client, tokens):
+    """Global IDs of units, users, an API token, documents and projects, as HQ sees them."""
     hq = as_user("hq.platform-admin")
     units = {n["code"]: n["id"] for n in (await hq(UNIT_IDS))["orgUnits"]["nodes"]}
     users = {}
@@ -32,6 +124,8 @@ async def ids(as_user):
         {"u": units["IPH"]},
     )
     token_id = created["createApiToken"]["apiToken"]["id"]
+    flow = Flow(client, tokens)
+    await flow.setup()
     dept = await as_user("iph.tenant-admin")(
         "query($id: ID!) { orgUnit(id: $id) { departments { id } } }", {"id": units["IPH"]}
     )
@@ -66,7 +160,7 @@ async def ids(as_user):
         "users": users,
         "token": token_id,
         "dept": dept["orgUnit"]["departments"][0]["id"],
-    }
+    } | await _projects(flow)
 
 
 # Every mutation, aimed at IPH's objects. The test below checks that this list is complete.
@@ -136,6 +230,110 @@ FOREIGN_MUTATIONS = {
         "mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }",
         lambda i: {"id": i["token"]},
     ),
+    # Projects (R-OWN): every transition, review, filing, permit and measure of IPH's projects.
+    "setRiskSettings": (
+        "mutation($u: ID!) { setRiskSettings(input: {orgUnitId: $u, size: 3, mediumFrom: 2, "
+        "highFrom: 4, criticalFrom: 6}) { __typename } }",
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "createProject": (
+        "mutation($u: ID!, $d: ID!, $pi: ID!) { createProject(orgUnitId: $u, input: "
+        '{title: "smuggled", departmentId: $d, principalInvestigatorId: $pi, '
+        'startDate: "2025-01-01", endDate: "2026-01-01"}) { __typename } }',
+        lambda i: {"u": i["units"]["IPH"], "d": i["dept"], "pi": i["users"]["iph.researcher"]},
+    ),
+    "updateProject": (
+        "mutation($id: ID!, $v: Int!, $d: ID!, $pi: ID!) { updateProject(id: $id, "
+        'expectedVersion: $v, input: {title: "pwned", departmentId: $d, '
+        'principalInvestigatorId: $pi, startDate: "2025-01-01", endDate: "2026-01-01"}) '
+        "{ __typename } }",
+        lambda i: {
+            "id": i["draft"]["id"],
+            "v": i["draft"]["version"],
+            "d": i["dept"],
+            "pi": i["users"]["iph.researcher"],
+        },
+    ),
+    "saveAssessment": (
+        "mutation($a: ID!, $v: Int!) { saveAssessment(input: {assessmentId: $a, "
+        "expectedVersion: $v}) { __typename } }",
+        lambda i: {"a": i["draft"]["assessment"], "v": i["draft"]["assessment_version"]},
+    ),
+    "submitProject": (
+        "mutation($a: ID!, $v: Int) { submitProject(assessmentId: $a, expectedVersion: $v) "
+        "{ __typename } }",
+        lambda i: {"a": i["draft"]["assessment"], "v": i["draft"]["version"]},
+    ),
+    "recordReview": (
+        "mutation($a: ID!) { recordReview(input: {assessmentId: $a, stage: INSTITUTE, "
+        'method: ADMINISTRATIVE, opinionAccuracy: "x", opinionMeasures: "x", '
+        "decision: PASS}) { __typename } }",
+        lambda i: {"a": i["submitted"]["assessment"]},
+    ),
+    "approveProject": (
+        "mutation($id: ID!, $v: Int!) { approveProject(id: $id, expectedVersion: $v) "
+        "{ __typename } }",
+        lambda i: {"id": i["passed"]["id"], "v": i["passed"]["version"]},
+    ),
+    "fileProject": (
+        "mutation($id: ID!, $v: Int!) { fileProject(id: $id, expectedVersion: $v, "
+        'statement: "x") { __typename } }',
+        lambda i: {"id": i["to_file"]["id"], "v": i["to_file"]["version"]},
+    ),
+    "decideFiling": (
+        "mutation($f: ID!) { decideFiling(filingId: $f, decision: RECORD) { __typename } }",
+        lambda i: {"f": i["filing"]},
+    ),
+    "recordPermit": (
+        'mutation($p: ID!) { recordPermit(input: {projectId: $p, authority: "x", '
+        'permitNumber: "1", scope: "x", validFrom: "2025-01-01", validUntil: "2035-01-01"}) '
+        "{ __typename } }",
+        lambda i: {"p": i["implementing"]["id"]},
+    ),
+    "startProject": (
+        "mutation($id: ID!, $v: Int!) { startProject(id: $id, expectedVersion: $v) "
+        "{ __typename } }",
+        lambda i: {"id": i["approved"]["id"], "v": i["approved"]["version"]},
+    ),
+    "suspendProject": (
+        "mutation($id: ID!, $v: Int!) { suspendProject(id: $id, expectedVersion: $v, "
+        'reason: "x") { __typename } }',
+        lambda i: {"id": i["implementing"]["id"], "v": i["implementing"]["version"]},
+    ),
+    "resumeProject": (
+        "mutation($id: ID!, $v: Int!) { resumeProject(id: $id, expectedVersion: $v) "
+        "{ __typename } }",
+        lambda i: {"id": i["suspended"]["id"], "v": i["suspended"]["version"]},
+    ),
+    "enterOutcomeStage": (
+        "mutation($id: ID!, $v: Int!) { enterOutcomeStage(id: $id, expectedVersion: $v) "
+        "{ __typename } }",
+        lambda i: {"id": i["implementing"]["id"], "v": i["implementing"]["version"]},
+    ),
+    "startClosing": (
+        "mutation($id: ID!, $v: Int!) { startClosing(id: $id, expectedVersion: $v) "
+        "{ __typename } }",
+        lambda i: {"id": i["outcome"]["id"], "v": i["outcome"]["version"]},
+    ),
+    "closeProject": (
+        "mutation($id: ID!, $v: Int!) { closeProject(id: $id, expectedVersion: $v, "
+        'summary: "x") { __typename } }',
+        lambda i: {"id": i["closing"]["id"], "v": i["closing"]["version"]},
+    ),
+    "terminateProject": (
+        "mutation($id: ID!, $v: Int!) { terminateProject(id: $id, expectedVersion: $v, "
+        'reason: "x") { __typename } }',
+        lambda i: {"id": i["submitted"]["id"], "v": i["submitted"]["version"]},
+    ),
+    "declareMajorChange": (
+        "mutation($id: ID!, $v: Int!) { declareMajorChange(id: $id, expectedVersion: $v, "
+        'description: "x", suspend: true) { __typename } }',
+        lambda i: {"id": i["implementing"]["id"], "v": i["implementing"]["version"]},
+    ),
+    "setMeasureStatus": (
+        "mutation($m: ID!) { setMeasureStatus(measureId: $m, status: DONE) { __typename } }",
+        lambda i: {"m": i["measure"]},
+    ),
 }
 SIGN_IN_MUTATIONS = {"login", "refresh", "logout"}
 
@@ -202,6 +400,10 @@ async def test_ORG_INST_data_unchanged_after_attacks(as_user, ids):
     assert data["user"]["disabled"] is False
     assert data["user"]["displayName"] != "pwned"
     assert [r["role"] for r in data["user"]["roles"]] == ["RESEARCHER"]
+    manager = as_user("iph.research-management")
+    for name, state in ids["project_states"].items():
+        project = (await manager(PROJECT_STATE, {"id": ids[name]["id"]}))["project"]
+        assert project == {"state": state, "version": ids[name]["version"]}, name
 
 
 async def test_ORG_BRANCH_supervisor_sees_only_its_own_institutes(as_user, ids):
@@ -235,8 +437,18 @@ async def test_ORG_INST_node_query_hides_foreign_objects(as_user, ids):
         ids["token"],
         ids["document"],
         ids["version"],
+        ids["draft"]["id"],
+        ids["implementing"]["id"],
+        ids["draft"]["assessment"],
+        ids["filing"],
+        ids["measure"],
         "garbage",
     ):
         assert (await ioc(query, {"id": foreign}))["node"] is None
+    # The project IDs are real: HQ, which supervises every institute, finds them.
+    hq = as_user("hq.safety-committee-office")
+    for name in ("draft", "implementing"):
+        found = await hq(query, {"id": ids[name]["id"]})
+        assert found["node"] == {"__typename": "Project", "id": ids[name]["id"]}
     own = await ioc(query, {"id": ids["users"]["ioc.researcher"]})
     assert own["node"] == {"__typename": "User", "id": ids["users"]["ioc.researcher"]}

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import audit, outbox
 from server.auth.principal import Principal
 from server.authz import authorize
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import Conflict, InvalidInput
 from server.projects import lifecycle
 from server.projects.access import check_version, load
 from server.projects.assessments import new_version
@@ -57,7 +57,10 @@ async def declare_major_change(
         authorize(principal, "suspend", access)
     current = await session.get(RiskAssessment, (tenant_id, project.current_assessment_id))
     if current is None or current.state != AssessmentState.PASSED.value:
-        raise NotFound("The project has no passed assessment to start the re-assessment from.")
+        raise Conflict(
+            "The current assessment has not passed; a re-assessment starts from a passed one.",
+            field="id",
+        )
     assessment = await new_version(
         session, project, current, reason=f"major change: {description[:200]}", principal=principal
     )

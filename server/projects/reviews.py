@@ -218,10 +218,23 @@ async def _consequences(
         )
     if decision is ReviewDecision.RETURN or not in_review:
         # The undertakers continue on a new version; the reviewed one stays as it was.
-        await new_version(
+        successor = await new_version(
             session,
             project,
             assessment,
             reason=f"after {decision.value} of version {assessment.number}",
             principal=principal,
         )
+        # An open major change follows its re-assessment to the new version (R-CHANGE), so
+        # that version passing is what closes the change and lets the project resume.
+        for change in (
+            await session.execute(
+                select(MajorChange).where(
+                    MajorChange.tenant_id == project.tenant_id,
+                    MajorChange.assessment_id == assessment.id,
+                    MajorChange.resolved_at.is_(None),
+                )
+            )
+        ).scalars():
+            change.assessment_id = successor.id
+        await session.flush()
