@@ -47,6 +47,8 @@ for _enum, _name in (
     strawberry.enum(_enum, name=_name)
 
 Key = tuple[uuid.UUID, uuid.UUID]
+# States in which the project's work is under way (and a lapsed permit blocks it).
+UNDER_WAY = {ProjectState.IMPLEMENTING, ProjectState.OUTCOME, ProjectState.CLOSING}
 
 
 @strawberry.type(description="A mitigation measure (owner, due date, status).")
@@ -206,6 +208,14 @@ class Assessment(Node):
             matrix=RiskMatrix.of(m),
             key=(a.tenant_id, a.id),
         )
+
+    @strawberry.field(
+        description="Where to GET the assessment form (《科研项目安全风险评估表》) with your "
+        "bearer token: `docx` or `pdf`."
+    )
+    def form_url(self, format: str = "pdf") -> str:
+        tenant_id, assessment_id = self.key
+        return f"/forms/assessments/{tenant_id}/{assessment_id}.{format}"
 
     @strawberry.field
     async def risk_points(self, info: Info) -> list[RiskPoint]:
@@ -416,6 +426,18 @@ class Project(Node):
         today = clock.today()
         rows = await info.context.loaders.permits_by_project.load(self.key)
         return [PermitRecord.of(p, today) for p in rows]
+
+    @strawberry.field(
+        description="R-PERMIT: under way without a permit valid today; blocked until renewed."
+    )
+    async def permit_lapsed(self, info: Info) -> bool:
+        if not self.row.national_approval_required or ProjectState(self.row.state) not in (
+            UNDER_WAY
+        ):
+            return False
+        today = clock.today()
+        rows = await info.context.loaders.permits_by_project.load(self.key)
+        return not any(p.valid_on(today) for p in rows)
 
     @strawberry.field
     async def major_changes(self, info: Info) -> list[MajorChangeRecord]:

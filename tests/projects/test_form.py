@@ -303,3 +303,18 @@ def test_r_assess_renderers_are_pure_and_wrap_long_chinese_text():
     assert_contains(text, *expected)
     assert_contains(docx_text(render_docx(data)), *expected)
     assert data.file_name("pdf") == f"{FORM_TITLE}-面向_自动驾驶的多模态大模型-第2版.pdf"
+
+
+async def test_the_api_hands_out_the_form_address(flow: Flow):
+    project = (await flow.create())["project"]
+    await flow.save("iph.researcher", project)
+    data = await flow.gql(
+        "iph.researcher",
+        """query($id: ID!) { project(id: $id) { currentAssessment {
+             id pdf: formUrl(format: "pdf") docx: formUrl(format: "docx") } } }""",
+        {"id": project["id"]},
+    )
+    current = data["project"]["currentAssessment"]
+    assert current["pdf"] == form_url(current["id"], "pdf")
+    response = await download(flow, "iph.researcher", current["docx"])
+    assert response.status_code == 200 and response.content[:2] == b"PK"

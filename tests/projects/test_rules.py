@@ -419,6 +419,12 @@ async def test_R_PERMIT_no_start_without_a_valid_permit_and_expiry_blocks_work(
         )
     blocked = await flow.fire("iph.researcher", "enterOutcomeStage", project["id"])
     assert "R-PERMIT" in blocked["message"]
+    flagged = await flow.gql(
+        "hq.business-department",
+        "query($id: ID!) { project(id: $id) { permitLapsed } }",
+        {"id": project["id"]},
+    )
+    assert flagged["project"]["permitLapsed"] is True
 
 
 CHANGE = """mutation($id: ID!, $v: Int!, $s: Boolean!) { declareMajorChange(id: $id,
