@@ -25,6 +25,9 @@ from schema.documents.mutations import DocumentsMutation
 from schema.documents.queries import DocumentsQuery
 from schema.documents.types import Document, DocumentVersion
 from schema.errors import DomainErrorCodes, is_expected
+from schema.inspections.mutations import HazardsMutation
+from schema.inspections.queries import HazardsQuery
+from schema.inspections.types import HandlingRecommendation, Hazard
 from schema.nodes import resolve_node
 from schema.projects.mutations import ProjectsMutation
 from schema.projects.queries import ProjectsQuery
@@ -37,14 +40,14 @@ from server.config import Settings
 
 
 @strawberry.type
-class Query(TenancyQuery, ProjectsQuery, DocumentsQuery, AuditQuery):
+class Query(TenancyQuery, ProjectsQuery, HazardsQuery, DocumentsQuery, AuditQuery):
     @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
 
 @strawberry.type
-class Mutation(AuthMutation, TenancyMutation, ProjectsMutation, DocumentsMutation):
+class Mutation(AuthMutation, TenancyMutation, ProjectsMutation, HazardsMutation, DocumentsMutation):
     pass
 
 
@@ -82,6 +85,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             DocumentVersion,
             Project,
             Assessment,
+            Hazard,
+            HandlingRecommendation,
         ],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from server.documents.models import Document, DocumentVersion
 from server.documents.service import versions_of
+from server.inspections.models import HandlingRecommendation, Supervision
 from server.projects.models import (
     ChokepointDependency,
     Filing,
@@ -107,6 +108,12 @@ class Loaders:
         self.permits_by_project = rows_grouped(session, Permit, "project_id", Permit.valid_from)
         self.changes_by_project = rows_grouped(
             session, MajorChange, "project_id", MajorChange.created_at
+        )
+        self.supervisions_by_hazard = rows_grouped(
+            session, Supervision, "hazard_id", Supervision.created_at
+        )
+        self.recommendations_by_hazard = rows_grouped(
+            session, HandlingRecommendation, "hazard_id", HandlingRecommendation.created_at
         )
         self.documents_by_project = rows_grouped(
             session,

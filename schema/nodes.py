@@ -8,6 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.documents import queries as documents
+from schema.inspections import queries as hazards
 from schema.projects import queries as projects
 from schema.relay import Node, from_global_id
 from schema.tenancy import queries as tenancy
@@ -20,6 +21,7 @@ RESOLVERS: dict[str, Resolver] = {
     "User": tenancy.user,
     "Document": documents.document,
     "Project": projects.project,
+    "Hazard": hazards.hazard,
 }
 
 

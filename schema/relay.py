@@ -41,6 +41,8 @@ ID_PARTS = {
     "Assessment": 2,
     "Measure": 2,
     "Filing": 2,
+    "Hazard": 2,
+    "HandlingRecommendation": 2,
 }
 
 

@@ -6,10 +6,16 @@ nothing; a branch academy sees only its own institutes (ORG-BRANCH); HQ sees all
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from projects.project_support import Flow
+from projects.project_support import (
+    Flow,
+    attach_evidence,
+    hazard_step,
+    report_hazard,
+)
 from sqlalchemy import func, select
 
 from schema.sdl import sdl
@@ -91,7 +97,43 @@ async def _projects(flow: Flow) -> dict[str, Any]:
         "outcome": outcome,
         "closing": closing,
     }
+    # Hazards of the implementing project: one open, one awaiting verification, one closed,
+    # and a major one inadequately rectified with a recommendation awaiting HQ.
+    safety, manager_ = "iph.safety-management", "iph.research-management"
+    owner = flow.ids[safety]
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    hazards: dict[str, Any] = {}
+    for name, severity in (
+        ("open", "GENERAL"),
+        ("awaiting", "GENERAL"),
+        ("closed", "GENERAL"),
+        ("major", "MAJOR"),
+    ):
+        hazards[name] = (await report_hazard(flow, pi, str(implementing["id"]), severity=severity))[
+            "hazard"
+        ]
+    for name in ("awaiting", "closed", "major"):
+        h = hazards[name]
+        await hazard_step(
+            flow, safety, "planRectification", h, ownerId=owner, deadline=tomorrow, plan="整改"
+        )
+        await attach_evidence(flow, safety, h["id"])
+        await hazard_step(flow, safety, "submitRectification", h, note="完成")
+    await hazard_step(
+        flow, manager_, "verifyRectification", hazards["closed"], adequate=True, note="合格"
+    )
+    await hazard_step(
+        flow, manager_, "verifyRectification", hazards["major"], adequate=False, note="不到位"
+    )
+    rec = await flow.gql(
+        "bj.supervisor",
+        """mutation($h: ID!) { recommendHandling(hazardId: $h, reason: "整改不到位") {
+             ... on RecommendationSaved { recommendation { id } } } }""",
+        {"h": hazards["major"]["id"]},
+    )
     out: dict[str, Any] = {
+        "hazards": {k: v["id"] for k, v in hazards.items()},
+        "recommendation": rec["recommendHandling"]["recommendation"]["id"],
         "filing": filing,
         "measure": assessment["riskPoints"][0]["measures"][0]["id"],
         "project_states": {},
@@ -329,6 +371,44 @@ FOREIGN_MUTATIONS = {
         "mutation($id: ID!, $v: Int!) { declareMajorChange(id: $id, expectedVersion: $v, "
         'description: "x", suspend: true) { __typename } }',
         lambda i: {"id": i["implementing"]["id"], "v": i["implementing"]["version"]},
+    ),
+    "reportHazard": (
+        'mutation($p: ID!) { reportHazard(projectId: $p, title: "x", description: "x", '
+        "severity: MAJOR) { __typename } }",
+        lambda i: {"p": i["implementing"]["id"]},
+    ),
+    "planRectification": (
+        "mutation($h: ID!, $o: ID!) { planRectification(hazardId: $h, expectedVersion: 1, "
+        'ownerId: $o, deadline: "2099-01-01", plan: "x") { __typename } }',
+        lambda i: {"h": i["hazards"]["open"], "o": i["users"]["iph.researcher"]},
+    ),
+    "submitRectification": (
+        'mutation($h: ID!) { submitRectification(hazardId: $h, expectedVersion: 1, note: "x") '
+        "{ __typename } }",
+        lambda i: {"h": i["hazards"]["open"]},
+    ),
+    "verifyRectification": (
+        "mutation($h: ID!) { verifyRectification(hazardId: $h, expectedVersion: 1, "
+        'adequate: true, note: "x") { __typename } }',
+        lambda i: {"h": i["hazards"]["awaiting"]},
+    ),
+    "reopenHazard": (
+        'mutation($h: ID!) { reopenHazard(hazardId: $h, expectedVersion: 1, reason: "x") '
+        "{ __typename } }",
+        lambda i: {"h": i["hazards"]["closed"]},
+    ),
+    "superviseHazard": (
+        'mutation($h: ID!) { superviseHazard(hazardId: $h, comment: "x") { __typename } }',
+        lambda i: {"h": i["hazards"]["open"]},
+    ),
+    "recommendHandling": (
+        'mutation($h: ID!) { recommendHandling(hazardId: $h, reason: "x") { __typename } }',
+        lambda i: {"h": i["hazards"]["major"]},
+    ),
+    "decideHandling": (
+        "mutation($r: ID!) { decideHandling(recommendationId: $r, decision: SUSPEND_PROJECT, "
+        'note: "x") { __typename } }',
+        lambda i: {"r": i["recommendation"]},
     ),
     "setMeasureStatus": (
         "mutation($m: ID!) { setMeasureStatus(measureId: $m, status: DONE) { __typename } }",

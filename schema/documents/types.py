@@ -20,13 +20,14 @@ strawberry.enum(Sensitivity, name="Sensitivity", description="Who may read a doc
 strawberry.enum(VersionState, name="VersionState")
 
 # What documents attach to, as GraphQL node types (the registry in server.documents.attachments).
-ATTACHABLE_NODE_TYPES = {"org_unit": "OrgUnit", "project": "Project"}
+ATTACHABLE_NODE_TYPES = {"org_unit": "OrgUnit", "project": "Project", "hazard": "Hazard"}
 
 
 @strawberry.enum(description="Kinds of object a document can be attached to.")
 class AttachableType(enum.Enum):
     ORG_UNIT = "org_unit"
     PROJECT = "project"
+    HAZARD = "hazard"
 
 
 @strawberry.type(description="One uploaded file of a document; replacements are new versions.")

@@ -4,6 +4,12 @@ from server.audit.models import AuditEntry, AuditHead
 from server.auth.models import ApiToken, AuthSession, LoginAttempt
 from server.db.base import Base
 from server.documents.models import Document, DocumentUpload, DocumentVersion
+from server.inspections.models import (
+    HandlingRecommendation,
+    Hazard,
+    ProjectBan,
+    Supervision,
+)
 from server.outbox.models import OutboxEvent
 from server.projects.models import (
     ChokepointDependency,
@@ -32,6 +38,8 @@ __all__ = [
     "DocumentUpload",
     "DocumentVersion",
     "Filing",
+    "HandlingRecommendation",
+    "Hazard",
     "Login",
     "LoginAttempt",
     "MajorChange",
@@ -41,10 +49,12 @@ __all__ = [
     "OutboxEvent",
     "Permit",
     "Project",
+    "ProjectBan",
     "ProjectMember",
     "Review",
     "RiskAssessment",
     "RiskPoint",
     "RiskSettings",
+    "Supervision",
     "User",
 ]

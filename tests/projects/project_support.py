@@ -234,3 +234,75 @@ class Flow:
         fired = await self.fire("iph.research-management", "approveProject", project["id"])
         assert fired["__typename"] == "ProjectSaved", fired
         return fired["project"]  # type: ignore[no-any-return]
+
+
+HAZARD_FIELDS = "id state version overdue inadequateRectifications source severity"
+
+
+async def report_hazard(
+    flow: Flow, user: str, project_id: str, *, severity: str = "GENERAL"
+) -> dict[str, Any]:
+    result = await flow.gql(
+        user,
+        f"""mutation($p: ID!, $s: HazardSeverity!) {{ reportHazard(projectId: $p,
+             title: "通风系统故障", description: "实验室通风不足", severity: $s, category: SAFETY)
+             {{ __typename ... on HazardSaved {{ hazard {{ {HAZARD_FIELDS} }} }} {ERRORS} }} }}""",
+        {"p": project_id, "s": severity},
+    )
+    return result["reportHazard"]  # type: ignore[no-any-return]
+
+
+async def hazard_step(
+    flow: Flow, user: str, mutation: str, hazard: dict[str, Any], **args: Any
+) -> dict[str, Any]:
+    """Fire a hazard mutation with the hazard's current version."""
+    current = await flow.gql(
+        user, "query($id: ID!) { hazard(id: $id) { version } }", {"id": hazard["id"]}
+    )
+    version = current["hazard"]["version"] if current["hazard"] else 0
+    types = {
+        "ownerId": "ID!",
+        "deadline": "Date!",
+        "plan": "String!",
+        "note": "String!",
+        "adequate": "Boolean!",
+        "reason": "String!",
+    }
+    decl = "".join(f", ${k}: {types[k]}" for k in args)
+    call = "".join(f", {k}: ${k}" for k in args)
+    result = await flow.gql(
+        user,
+        f"""mutation($h: ID!, $v: Int!{decl}) {{ {mutation}(hazardId: $h, expectedVersion: $v{call})
+             {{ __typename ... on HazardSaved {{ hazard {{ {HAZARD_FIELDS} }} }} {ERRORS} }} }}""",
+        {"h": hazard["id"], "v": version, **args},
+    )
+    return result[mutation]  # type: ignore[no-any-return]
+
+
+async def attach_evidence(flow: Flow, user: str, hazard_id: str) -> None:
+    data = b"%PDF-1.4\n%%EOF\n"
+    started = await flow.gql(
+        user,
+        """mutation($i: StartUploadInput!) { startUpload(input: $i) { __typename
+             ... on UploadStarted { ticket { uploadUrl } } ... on UserError { code message } } }""",
+        {
+            "i": {
+                "fileName": "整改材料.pdf",
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "newDocument": {
+                    "attachedTo": {"type": "HAZARD", "id": hazard_id},
+                    "kind": "RECTIFICATION_EVIDENCE",
+                    "sensitivity": "INTERNAL",
+                    "title": "整改材料",
+                },
+            }
+        },
+    )
+    assert started["startUpload"]["__typename"] == "UploadStarted", started
+    response = await flow.client.put(
+        started["startUpload"]["ticket"]["uploadUrl"],
+        content=data,
+        headers={"authorization": f"Bearer {flow.tokens[user]}"},
+    )
+    assert response.status_code == 201, response.text

@@ -1,0 +1,143 @@
+"""GraphQL types of hazards and their rectification."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import strawberry
+
+from schema.context import Info
+from schema.relay import Node, to_global_id
+from schema.tenancy.types import User
+from server import clock
+from server.inspections import models
+from server.inspections.models import (
+    BanTarget,
+    HandlingDecision,
+    HazardSeverity,
+    HazardSource,
+    HazardState,
+)
+from server.projects.vocabulary import RiskCategory
+
+for _enum, _name in (
+    (HazardSource, "HazardSource"),
+    (HazardSeverity, "HazardSeverity"),
+    (HazardState, "HazardState"),
+    (HandlingDecision, "HandlingDecision"),
+    (BanTarget, "BanTarget"),
+):
+    strawberry.enum(_enum, name=_name)
+
+
+@strawberry.type(description="督办: a supervisor's comment and deadline on a hazard.")
+class SupervisionRecord:
+    by: str
+    comment: str
+    deadline: date | None
+    created_at: datetime
+
+
+@strawberry.type(description="R-OVERDUE: a recommendation to the HQ business department.")
+class HandlingRecommendation(Node):
+    reason: str
+    recommended_by: str
+    decision: HandlingDecision | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: models.HandlingRecommendation) -> HandlingRecommendation:
+        return cls(
+            id=to_global_id("HandlingRecommendation", r.tenant_id, r.id),
+            reason=r.reason,
+            recommended_by=r.recommended_by_label,
+            decision=HandlingDecision(r.decision) if r.decision else None,
+            decided_by=r.decided_by_label,
+            decided_at=r.decided_at,
+            decision_note=r.decision_note,
+            created_at=r.created_at,
+        )
+
+
+@strawberry.type(description="A hazard (风险隐患) and its rectification (整改).")
+class Hazard(Node):
+    title: str
+    description: str
+    source: HazardSource
+    severity: HazardSeverity
+    category: RiskCategory | None
+    state: HazardState
+    reported_by: str
+    deadline: date | None
+    plan: str | None
+    rectification_note: str | None
+    rectified_at: datetime | None
+    verified_by: str | None
+    verified_at: datetime | None
+    verification_note: str | None
+    inadequate_rectifications: int
+    reopened: int
+    created_at: datetime
+    version: int
+    project_id: strawberry.ID
+    overdue: bool = strawberry.field(description="Derived: not closed and past its deadline.")
+    row: strawberry.Private[models.Hazard]
+
+    @classmethod
+    def of(cls, h: models.Hazard) -> Hazard:
+        return cls(
+            id=to_global_id("Hazard", h.tenant_id, h.id),
+            title=h.title,
+            description=h.description,
+            source=HazardSource(h.source),
+            severity=HazardSeverity(h.severity),
+            category=RiskCategory(h.category) if h.category else None,
+            state=HazardState(h.state),
+            reported_by=h.reported_by_label,
+            deadline=h.deadline,
+            plan=h.plan,
+            rectification_note=h.rectification_note,
+            rectified_at=h.rectified_at,
+            verified_by=h.verified_by_label,
+            verified_at=h.verified_at,
+            verification_note=h.verification_note,
+            inadequate_rectifications=h.rejections,
+            reopened=h.reopened,
+            created_at=h.created_at,
+            version=h.lock_version,
+            project_id=to_global_id("Project", h.tenant_id, h.project_id),
+            overdue=h.overdue_on(clock.today()),
+            row=h,
+        )
+
+    @property
+    def key(self) -> tuple[uuid.UUID, uuid.UUID]:
+        return (self.row.tenant_id, self.row.id)
+
+    @strawberry.field(description="Who rectifies it (the plan's owner).")
+    async def owner(self, info: Info) -> User | None:
+        if self.row.owner_user_id is None:
+            return None
+        user = await info.context.loaders.user_by_key.load(
+            (self.row.tenant_id, self.row.owner_user_id)
+        )
+        return User.of(user) if user else None
+
+    @strawberry.field
+    async def supervisions(self, info: Info) -> list[SupervisionRecord]:
+        rows = await info.context.loaders.supervisions_by_hazard.load(self.key)
+        return [
+            SupervisionRecord(
+                by=s.by_label, comment=s.comment, deadline=s.deadline, created_at=s.created_at
+            )
+            for s in rows
+        ]
+
+    @strawberry.field
+    async def handling_recommendations(self, info: Info) -> list[HandlingRecommendation]:
+        rows = await info.context.loaders.recommendations_by_hazard.load(self.key)
+        return [HandlingRecommendation.of(r) for r in rows]

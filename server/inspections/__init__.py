@@ -1,0 +1,1 @@
+"""Monitoring during implementation: the hazard register, rectification and its supervision."""
