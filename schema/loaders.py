@@ -12,7 +12,13 @@ from strawberry.dataloader import DataLoader
 
 from server.documents.models import Document, DocumentVersion
 from server.documents.service import versions_of
-from server.inspections.models import HandlingRecommendation, Supervision
+from server.inspections.models import (
+    HandlingRecommendation,
+    Hazard,
+    Inspection,
+    MeasureCheck,
+    Supervision,
+)
 from server.projects.models import (
     ChokepointDependency,
     Filing,
@@ -23,6 +29,7 @@ from server.projects.models import (
     Review,
     RiskAssessment,
     RiskPoint,
+    RiskSettings,
 )
 from server.tenancy.models import Department, Membership, OrgUnit, User
 from server.tenancy.service import memberships_of
@@ -115,6 +122,18 @@ class Loaders:
         self.recommendations_by_hazard = rows_grouped(
             session, HandlingRecommendation, "hazard_id", HandlingRecommendation.created_at
         )
+        self.risk_settings_by_unit: DataLoader[uuid.UUID, RiskSettings | None] = DataLoader(
+            self._risk_settings
+        )
+        self.checks_by_inspection = rows_grouped(
+            session, MeasureCheck, "inspection_id", MeasureCheck.measure_id
+        )
+        self.hazards_by_inspection = rows_grouped(
+            session, Hazard, "inspection_id", Hazard.created_at
+        )
+        self.inspections_by_project = rows_grouped(
+            session, Inspection, "project_id", Inspection.inspected_on.desc()
+        )
         self.documents_by_project = rows_grouped(
             session,
             Document,
@@ -127,6 +146,13 @@ class Loaders:
         # Row-level security applies: a unit the principal may not see loads as None.
         rows = await self.session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids)))
         found = {u.id: u for u in rows.scalars()}
+        return [found.get(i) for i in ids]
+
+    async def _risk_settings(self, ids: Sequence[uuid.UUID]) -> list[RiskSettings | None]:
+        rows = await self.session.execute(
+            select(RiskSettings).where(RiskSettings.tenant_id.in_(ids))
+        )
+        found = {r.tenant_id: r for r in rows.scalars()}
         return [found.get(i) for i in ids]
 
     async def _memberships(self, keys: Sequence[UserKey]) -> list[list[Membership]]:

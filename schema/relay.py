@@ -43,6 +43,7 @@ ID_PARTS = {
     "Filing": 2,
     "Hazard": 2,
     "HandlingRecommendation": 2,
+    "Inspection": 2,
 }
 
 

@@ -372,6 +372,11 @@ FOREIGN_MUTATIONS = {
         'description: "x", suspend: true) { __typename } }',
         lambda i: {"id": i["implementing"]["id"], "v": i["implementing"]["version"]},
     ),
+    "recordInspection": (
+        'mutation($p: ID!, $m: ID!) { recordInspection(projectId: $p, inspectedOn: "2026-01-01", '
+        'summary: "x", checks: [{measureId: $m, result: IMPLEMENTED}]) { __typename } }',
+        lambda i: {"p": i["implementing"]["id"], "m": i["measure"]},
+    ),
     "reportHazard": (
         'mutation($p: ID!) { reportHazard(projectId: $p, title: "x", description: "x", '
         "severity: MAJOR) { __typename } }",

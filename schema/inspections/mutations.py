@@ -10,11 +10,12 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import MutationError, run_mutation
-from schema.inspections.types import HandlingRecommendation, Hazard, SupervisionRecord
+from schema.inspections.types import HandlingRecommendation, Hazard, Inspection, SupervisionRecord
 from schema.relay import from_global_id
 from server.errors import InvalidInput
 from server.inspections import hazards as service
-from server.inspections.models import BanTarget, HandlingDecision, HazardSeverity
+from server.inspections import inspections
+from server.inspections.models import BanTarget, CheckResult, HandlingDecision, HazardSeverity
 from server.projects.vocabulary import RiskCategory
 
 
@@ -62,7 +63,69 @@ async def _hazard(info: Info, tenant_id: uuid.UUID, hazard_id: uuid.UUID) -> Haz
 
 
 @strawberry.type
+class InspectionRecorded:
+    inspection: Inspection
+
+
+InspectionResult = Annotated[
+    InspectionRecorded | MutationError, strawberry.union("InspectionResult")
+]
+
+
+@strawberry.input
+class MeasureCheckInput:
+    measure_id: strawberry.ID
+    result: CheckResult
+    note: str = ""
+
+
+@strawberry.input(description="A finding: it becomes a hazard in the register.")
+class FindingInput:
+    title: str
+    description: str
+    severity: HazardSeverity
+    category: RiskCategory | None = None
+
+
+@strawberry.type
 class HazardsMutation:
+    @strawberry.mutation(description="Record an inspection: every measure checked (R-INSPECT).")
+    async def record_inspection(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        inspected_on: date,
+        summary: str,
+        checks: list[MeasureCheckInput],
+        findings: list[FindingInput] | None = None,
+        report_document_id: strawberry.ID | None = None,
+    ) -> InspectionResult:
+        ctx = info.context
+
+        async def work() -> InspectionRecorded:
+            tenant_id, pid = _key(project_id, "Project")
+            report = _key(report_document_id, "Document")[1] if report_document_id else None
+            row = await inspections.record_inspection(
+                ctx.session,
+                ctx.principal,
+                tenant_id,
+                pid,
+                inspected_on=inspected_on,
+                summary=summary,
+                checks=[
+                    inspections.CheckInput(_key(c.measure_id, "Measure")[1], c.result, c.note)
+                    for c in checks
+                ],
+                findings=[
+                    inspections.FindingInput(f.title, f.description, f.severity, f.category)
+                    for f in findings or ()
+                ],
+                report_document_id=report,
+            )
+            return InspectionRecorded(inspection=Inspection.of(row))
+
+        return await run_mutation(info, work)
+
     @strawberry.mutation(description="Register a hazard of a project (R-HAZARD, R-REPORT).")
     async def report_hazard(
         self,

@@ -141,3 +141,64 @@ class Hazard(Node):
     async def handling_recommendations(self, info: Info) -> list[HandlingRecommendation]:
         rows = await info.context.loaders.recommendations_by_hazard.load(self.key)
         return [HandlingRecommendation.of(r) for r in rows]
+
+
+strawberry.enum(models.CheckResult, name="CheckResult")
+
+
+@strawberry.type(description="R-INSPECT: how far one measure is carried out.")
+class MeasureCheck:
+    measure_id: strawberry.ID
+    result: models.CheckResult
+    note: str
+
+
+@strawberry.type(description="A supervision inspection (R-INSPECT, R-SUPERVISE).")
+class Inspection(Node):
+    inspected_on: date
+    inspector: str
+    inspector_unit_kind: str
+    summary: str
+    report_document_id: strawberry.ID | None
+    created_at: datetime
+    key: strawberry.Private[tuple[uuid.UUID, uuid.UUID]]
+
+    @classmethod
+    def of(cls, i: models.Inspection) -> Inspection:
+        return cls(
+            id=to_global_id("Inspection", i.tenant_id, i.id),
+            inspected_on=i.inspected_on,
+            inspector=i.inspector_label,
+            inspector_unit_kind=i.inspector_unit_kind,
+            summary=i.summary,
+            report_document_id=to_global_id("Document", i.tenant_id, i.report_document_id)
+            if i.report_document_id
+            else None,
+            created_at=i.created_at,
+            key=(i.tenant_id, i.id),
+        )
+
+    @strawberry.field
+    async def checks(self, info: Info) -> list[MeasureCheck]:
+        rows = await info.context.loaders.checks_by_inspection.load(self.key)
+        return [
+            MeasureCheck(
+                measure_id=to_global_id("Measure", c.tenant_id, c.measure_id),
+                result=models.CheckResult(c.result),
+                note=c.note,
+            )
+            for c in rows
+        ]
+
+    @strawberry.field(description="The hazards its findings became.")
+    async def hazards(self, info: Info) -> list[Hazard]:
+        rows = await info.context.loaders.hazards_by_inspection.load(self.key)
+        return [Hazard.of(h) for h in rows]
+
+
+@strawberry.type(description="Derived from the current assessment's level (R-INSPECT).")
+class InspectionPlan:
+    months: int
+    last_inspected_on: date | None
+    next_due: date
+    due: bool

@@ -238,6 +238,10 @@ class RiskSettingsInput:
     critical_from: int = 17
     plan_required_from: RiskLevel = RiskLevel.HIGH
     letter_required_from: RiskLevel = RiskLevel.HIGH
+    inspect_critical_months: int = 1
+    inspect_high_months: int = 3
+    inspect_medium_months: int = 6
+    inspect_low_months: int = 12
 
 
 @strawberry.type
@@ -267,6 +271,12 @@ class ProjectsMutation:
                 },
                 plan_required_from=input.plan_required_from.value,
                 letter_required_from=input.letter_required_from.value,
+                inspection_months={
+                    "critical": input.inspect_critical_months,
+                    "high": input.inspect_high_months,
+                    "medium": input.inspect_medium_months,
+                    "low": input.inspect_low_months,
+                },
             )
             saved = await risk_settings.set_matrix(ctx.session, ctx.principal, unit_id, matrix)
             return RiskSettingsSaved(matrix=RiskMatrix.of(saved))

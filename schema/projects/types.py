@@ -10,11 +10,14 @@ import strawberry
 
 from schema.context import Info
 from schema.documents.types import Document
+from schema.inspections.types import Inspection as InspectionType
+from schema.inspections.types import InspectionPlan as InspectionPlanType
 from schema.relay import Node, to_global_id
 from schema.tenancy.types import Department, OrgUnit, User
 from server import clock
 from server.authz import is_allowed
 from server.documents.service import DocumentAccess, read_action
+from server.inspections.inspections import plan_for
 from server.projects import lifecycle, models
 from server.projects.access import relations
 from server.projects.matrix import Matrix
@@ -438,6 +441,35 @@ class Project(Node):
         today = clock.today()
         rows = await info.context.loaders.permits_by_project.load(self.key)
         return not any(p.valid_on(today) for p in rows)
+
+    @strawberry.field(description="Cadence and next due date (R-INSPECT); null when not under way.")
+    async def inspection_plan(self, info: Info) -> InspectionPlanType | None:
+        loaders = info.context.loaders
+        assessment = (
+            await loaders.assessment_by_key.load(
+                (self.row.tenant_id, self.row.current_assessment_id)
+            )
+            if self.row.current_assessment_id
+            else None
+        )
+        level = RiskLevel((assessment.overall_level if assessment else None) or "low")
+        done = await loaders.inspections_by_project.load(self.key)
+        settings = await loaders.risk_settings_by_unit.load(self.row.tenant_id)
+        matrix = Matrix.from_json(settings.matrix if settings else None)
+        plan = plan_for(self.row, level, matrix, done[0].inspected_on if done else None)
+        if plan is None:
+            return None
+        return InspectionPlanType(
+            months=plan.months,
+            last_inspected_on=plan.last_inspected_on,
+            next_due=plan.next_due,
+            due=plan.due_on(clock.today()),
+        )
+
+    @strawberry.field(description="Newest first.")
+    async def inspections(self, info: Info) -> list[InspectionType]:
+        rows = await info.context.loaders.inspections_by_project.load(self.key)
+        return [InspectionType.of(i) for i in rows]
 
     @strawberry.field
     async def major_changes(self, info: Info) -> list[MajorChangeRecord]:

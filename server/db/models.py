@@ -7,6 +7,8 @@ from server.documents.models import Document, DocumentUpload, DocumentVersion
 from server.inspections.models import (
     HandlingRecommendation,
     Hazard,
+    Inspection,
+    MeasureCheck,
     ProjectBan,
     Supervision,
 )
@@ -40,9 +42,11 @@ __all__ = [
     "Filing",
     "HandlingRecommendation",
     "Hazard",
+    "Inspection",
     "Login",
     "LoginAttempt",
     "MajorChange",
+    "MeasureCheck",
     "Membership",
     "MitigationMeasure",
     "OrgUnit",

@@ -142,7 +142,9 @@ async def report_hazard(
 ) -> Hazard:
     """Project staff report risks themselves (R-REPORT); managers and supervisors register what
     they find (R-HAZARD, R-SUPERVISE)."""
-    access = await load(session, principal, tenant_id, project_id, action="report_hazard")
+    # An inspection's findings are registered under the inspector's `inspect` permission.
+    action = "inspect" if source is HazardSource.INSPECTION else "report_hazard"
+    access = await load(session, principal, tenant_id, project_id, action=action)
     if ProjectState(access.project.state) in {ProjectState.CLOSED, ProjectState.TERMINATED}:
         raise Conflict(
             "The project is closed; its hazards were settled at closure.", field="projectId"

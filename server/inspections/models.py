@@ -144,3 +144,44 @@ class ProjectBan(TenantOwned, Timestamped, Base):
     reason: Mapped[str] = mapped_column(Text)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CheckResult(enum.StrEnum):
+    """R-INSPECT: how far a mitigation measure of the assessment is carried out."""
+
+    IMPLEMENTED = "implemented"  # 已落实
+    PARTLY = "partly"  # 部分落实
+    NOT_IMPLEMENTED = "not_implemented"  # 未落实
+
+
+class Inspection(TenantOwned, Timestamped, Base):
+    """A supervision inspection of a project (R-INSPECT, R-SUPERVISE)."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"]),
+    )
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    inspected_on: Mapped[date] = mapped_column(Date)
+    inspector_label: Mapped[str] = mapped_column(String(200))
+    inspector_unit_kind: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    report_document_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class MeasureCheck(TenantOwned, Base):
+    """One mitigation measure as an inspection found it."""
+
+    __tablename__ = "measure_checks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "inspection_id"], ["inspections.tenant_id", "inspections.id"]
+        ),
+    )
+
+    inspection_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    measure_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    result: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -9,6 +9,11 @@ from server.errors import InvalidInput
 from server.projects.vocabulary import RiskLevel
 
 
+def _default_cadence() -> dict[str, int]:
+    # R-INSPECT: months between inspections by overall level.
+    return {"critical": 1, "high": 3, "medium": 6, "low": 12}
+
+
 def _default_thresholds() -> dict[str, int]:
     # Score = likelihood × impact on 1..5: 1-4 low, 5-9 medium, 10-16 high, 17-25 critical.
     return {"medium": 5, "high": 10, "critical": 17}
@@ -22,6 +27,7 @@ class Matrix:
     # commitment letter must be attached before approval (R-PLAN).
     plan_required_from: str = RiskLevel.HIGH.value
     letter_required_from: str = RiskLevel.HIGH.value
+    inspection_months: dict[str, int] = field(default_factory=_default_cadence)
 
     @classmethod
     def from_json(cls, raw: dict[str, Any] | None) -> Matrix:
@@ -43,6 +49,14 @@ class Matrix:
             )
         for name in (self.plan_required_from, self.letter_required_from):
             RiskLevel(name)
+        months = self.inspection_months
+        if set(months) != {lv.value for lv in RiskLevel} or not all(
+            1 <= m <= 24 for m in months.values()
+        ):
+            raise InvalidInput(
+                "Give every level an inspection interval of 1 to 24 months.",
+                field="inspectionMonths",
+            )
         return self
 
     def level(self, likelihood: int, impact: int) -> RiskLevel:
