@@ -402,6 +402,11 @@ FOREIGN_MUTATIONS = {
         "{ __typename } }",
         lambda i: {"h": i["hazards"]["closed"]},
     ),
+    "handOverHazard": (
+        'mutation($h: ID!) { handOverHazard(hazardId: $h, expectedVersion: 1, reason: "x") '
+        "{ __typename } }",
+        lambda i: {"h": i["hazards"]["open"]},
+    ),
     "superviseHazard": (
         'mutation($h: ID!) { superviseHazard(hazardId: $h, comment: "x") { __typename } }',
         lambda i: {"h": i["hazards"]["open"]},

@@ -251,6 +251,26 @@ class HazardsMutation:
 
         return await run_mutation(info, work)
 
+    @strawberry.mutation(description="R-CLOSE: hand an open hazard over at closure, with a reason.")
+    async def hand_over_hazard(
+        self, info: Info, hazard_id: strawberry.ID, expected_version: int, reason: str
+    ) -> HazardResult:
+        ctx = info.context
+
+        async def work() -> HazardSaved:
+            tenant_id, hid = _key(hazard_id, "Hazard")
+            row = await service.hand_over_hazard(
+                ctx.session,
+                ctx.principal,
+                tenant_id,
+                hid,
+                expected_version=expected_version,
+                reason=reason,
+            )
+            return HazardSaved(hazard=Hazard.of(row))
+
+        return await run_mutation(info, work)
+
     @strawberry.mutation(description="督办: press on a hazard with a comment and deadline.")
     async def supervise_hazard(
         self, info: Info, hazard_id: strawberry.ID, comment: str, deadline: date | None = None

@@ -81,6 +81,10 @@ class Hazard(Node):
     verification_note: str | None
     inadequate_rectifications: int
     reopened: int
+    handed_over_reason: str | None = strawberry.field(
+        description="R-CLOSE: why it stayed open when the project closed."
+    )
+    handed_over_by: str | None
     created_at: datetime
     version: int
     project_id: strawberry.ID
@@ -107,6 +111,8 @@ class Hazard(Node):
             verification_note=h.verification_note,
             inadequate_rectifications=h.rejections,
             reopened=h.reopened,
+            handed_over_reason=h.handed_over_reason,
+            handed_over_by=h.handed_over_by_label,
             created_at=h.created_at,
             version=h.lock_version,
             project_id=to_global_id("Project", h.tenant_id, h.project_id),

@@ -361,6 +361,39 @@ async def reopen_hazard(
     return hazard
 
 
+async def hand_over_hazard(
+    session: AsyncSession,
+    principal: Principal,
+    tenant_id: uuid.UUID,
+    hazard_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+    reason: str,
+) -> Hazard:
+    """R-CLOSE: an open hazard of a project that is closing is handed over, with a reason."""
+    access, project = await load_hazard(
+        session,
+        principal,
+        tenant_id,
+        hazard_id,
+        action="hand_over",
+        expected_version=expected_version,
+    )
+    hazard = access.hazard
+    if hazard.state == HazardState.CLOSED.value:
+        raise Conflict("The hazard is closed; nothing to hand over.", field="hazardId")
+    if ProjectState(project.state) is not ProjectState.CLOSING:
+        raise Conflict(
+            "Open hazards are handed over when the project is closing.", field="hazardId"
+        )
+    hazard.handed_over_reason = _text(reason, "reason")
+    hazard.handed_over_by_label = principal.label
+    hazard.handed_over_at = utcnow()
+    await session.flush()
+    await _record(session, principal, hazard, "hand_over", reason=hazard.handed_over_reason)
+    return hazard
+
+
 async def supervise_hazard(
     session: AsyncSession,
     principal: Principal,

@@ -77,6 +77,10 @@ class Hazard(TenantOwned, Timestamped, Base):
     # Verifications that found the rectification inadequate (R-OVERDUE).
     rejections: Mapped[int] = mapped_column(Integer, default=0)
     reopened: Mapped[int] = mapped_column(Integer, default=0)
+    # R-CLOSE: at closure an open hazard is closed or explicitly handed over, with a reason.
+    handed_over_reason: Mapped[str | None] = mapped_column(Text)
+    handed_over_by_label: Mapped[str | None] = mapped_column(String(200))
+    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 - read by SQLAlchemy once

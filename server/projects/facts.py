@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
 from server.documents.models import Document, DocumentKind, DocumentVersion, VersionState
+from server.inspections.models import Hazard, HazardState
 from server.projects import lifecycle
 from server.projects.matrix import Matrix
 from server.projects.models import (
@@ -112,6 +113,14 @@ async def gather(
             )
         )
     )
+    open_hazards = await session.scalar(
+        select(func.count()).where(
+            Hazard.tenant_id == project.tenant_id,
+            Hazard.project_id == project.id,
+            Hazard.state != HazardState.CLOSED.value,
+            Hazard.handed_over_reason.is_(None),
+        )
+    )
     return lifecycle.Facts(
         assessment_state=AssessmentState(assessment.state) if assessment else None,
         assessment_problems=problems,
@@ -122,6 +131,7 @@ async def gather(
         permit_valid=permit_valid,
         open_change=open_change,
         reason_given=reason_given,
+        open_hazards=int(open_hazards or 0),
     )
 
 

@@ -29,6 +29,7 @@ class Facts:
     permit_valid: bool
     open_change: bool  # a major change whose re-assessment has not passed yet
     reason_given: bool
+    open_hazards: int = 0  # neither closed nor handed over (R-CLOSE)
 
 
 Guard = Callable[[Facts], str | None]
@@ -80,6 +81,17 @@ def _within_permit(f: Facts) -> str | None:
 
 def _reason(f: Facts) -> str | None:
     return None if f.reason_given else "Give a reason."
+
+
+def _may_close(f: Facts) -> str | None:
+    if not f.reason_given:
+        return "R-CLOSE: give the summary of the project's risk work (experience and lessons)."
+    if f.open_hazards:
+        return (
+            f"R-CLOSE: {f.open_hazards} hazard(s) are still open; close them or hand them over "
+            "with a reason."
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -214,8 +226,8 @@ TRANSITIONS: dict[str, Transition] = {
             S.CLOSED,
             "close",
             "the approving body",
-            "a closure summary of the risk work (R-CLOSE)",
-            _reason,
+            "a risk-work summary; every hazard closed or handed over with a reason (R-CLOSE)",
+            _may_close,
         ),
         _t(
             "terminate",

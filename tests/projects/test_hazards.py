@@ -209,3 +209,29 @@ async def test_R_OVERDUE_HQ_may_suspend_the_project(flow: Flow):
     )
     assert decided["decideHandling"]["recommendation"]["decision"] == "SUSPEND_PROJECT"
     assert (await flow.project("iph.researcher", project["id"]))["state"] == "SUSPENDED"
+
+
+async def test_R_CLOSE_open_hazards_are_closed_or_handed_over_before_closure(flow: Flow):
+    project = await _implementing(flow)
+    hazard = (await report_hazard(flow, "iph.researcher", project["id"]))["hazard"]
+    early = await hazard_step(
+        flow, "iph.research-management", "handOverHazard", hazard, reason="转入常规管理"
+    )
+    assert early["code"] == "CONFLICT"  # only when the project is closing
+    for mutation in ("enterOutcomeStage", "startClosing"):
+        await flow.fire("iph.researcher", mutation, project["id"])
+    refused = await flow.fire(
+        "iph.research-management", "closeProject", project["id"], summary="经验与教训"
+    )
+    assert "R-CLOSE" in refused["message"] and "1 hazard" in refused["message"]
+    assert (await hazard_step(flow, "iph.researcher", "handOverHazard", hazard, reason="x"))[
+        "code"
+    ] == "FORBIDDEN"
+    handed = await hazard_step(
+        flow, "iph.research-management", "handOverHazard", hazard, reason="转入所级安全管理持续整改"
+    )
+    assert handed["__typename"] == "HazardSaved"
+    closed = await flow.fire(
+        "iph.research-management", "closeProject", project["id"], summary="经验与教训"
+    )
+    assert closed["project"]["state"] == "CLOSED"
