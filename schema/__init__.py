@@ -25,6 +25,8 @@ from schema.documents.mutations import DocumentsMutation
 from schema.documents.queries import DocumentsQuery
 from schema.documents.types import Document, DocumentVersion
 from schema.errors import DomainErrorCodes, is_expected
+from schema.incidents.operations import IncidentsMutation, IncidentsQuery
+from schema.incidents.types import Incident
 from schema.inspections.mutations import HazardsMutation
 from schema.inspections.queries import HazardsQuery
 from schema.inspections.types import HandlingRecommendation, Hazard
@@ -40,14 +42,21 @@ from server.config import Settings
 
 
 @strawberry.type
-class Query(TenancyQuery, ProjectsQuery, HazardsQuery, DocumentsQuery, AuditQuery):
+class Query(TenancyQuery, ProjectsQuery, HazardsQuery, IncidentsQuery, DocumentsQuery, AuditQuery):
     @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
 
 @strawberry.type
-class Mutation(AuthMutation, TenancyMutation, ProjectsMutation, HazardsMutation, DocumentsMutation):
+class Mutation(
+    AuthMutation,
+    TenancyMutation,
+    ProjectsMutation,
+    HazardsMutation,
+    IncidentsMutation,
+    DocumentsMutation,
+):
     pass
 
 
@@ -87,6 +96,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Assessment,
             Hazard,
             HandlingRecommendation,
+            Incident,
         ],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

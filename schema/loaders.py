@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from server.documents.models import Document, DocumentVersion
 from server.documents.service import versions_of
+from server.incidents.models import IncidentUpdate, SpecialMeeting
 from server.inspections.models import (
     HandlingRecommendation,
     Hazard,
@@ -124,6 +125,12 @@ class Loaders:
         )
         self.risk_settings_by_unit: DataLoader[uuid.UUID, RiskSettings | None] = DataLoader(
             self._risk_settings
+        )
+        self.updates_by_incident = rows_grouped(
+            session, IncidentUpdate, "incident_id", IncidentUpdate.created_at
+        )
+        self.meetings_by_incident = rows_grouped(
+            session, SpecialMeeting, "incident_id", SpecialMeeting.held_on
         )
         self.checks_by_inspection = rows_grouped(
             session, MeasureCheck, "inspection_id", MeasureCheck.measure_id

@@ -8,6 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.documents import queries as documents
+from schema.incidents import operations as incidents
 from schema.inspections import queries as hazards
 from schema.projects import queries as projects
 from schema.relay import Node, from_global_id
@@ -22,6 +23,7 @@ RESOLVERS: dict[str, Resolver] = {
     "Document": documents.document,
     "Project": projects.project,
     "Hazard": hazards.hazard,
+    "Incident": incidents.incident,
 }
 
 

@@ -44,6 +44,7 @@ ID_PARTS = {
     "Hazard": 2,
     "HandlingRecommendation": 2,
     "Inspection": 2,
+    "Incident": 2,
 }
 
 

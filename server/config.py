@@ -87,6 +87,11 @@ class Settings:
     upload_max_bytes: int = 50 * 1024 * 1024
     upload_allowed_types: frozenset[str] = DEFAULT_ALLOWED_TYPES
     download_link_ttl: int = 300
+    # R-INCIDENT: hours from an incident to its report, by severity; hours between follow-ups.
+    incident_report_hours: dict[str, int] = field(
+        default_factory=lambda: {"general": 24, "major": 2, "especially_major": 1}
+    )
+    incident_follow_up_hours: int = 24
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -128,7 +133,21 @@ class Settings:
             upload_allowed_types=_mime_types("UPLOAD_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES),
             # Presigned S3 URLs live at most seven days.
             download_link_ttl=_int("DOWNLOAD_LINK_TTL", 300, minimum=1, maximum=7 * 24 * 3600),
+            incident_report_hours=_hours_by_severity("INCIDENT_REPORT_HOURS"),
+            incident_follow_up_hours=_int("INCIDENT_FOLLOW_UP_HOURS", 24, minimum=1),
         )
+
+
+def _hours_by_severity(name: str) -> dict[str, int]:
+    """`general=24,major=2,especially_major=1`: hours allowed per incident severity."""
+    hours = {"general": 24, "major": 2, "especially_major": 1}
+    raw = os.environ.get(name, "").strip()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        key, _, value = part.partition("=")
+        if key.strip() not in hours or not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"{name}: expected severity=hours pairs, got {part!r}")
+        hours[key.strip()] = int(value)
+    return hours
 
 
 def _local_secret(data_dir: Path, production: bool) -> str:

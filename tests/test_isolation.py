@@ -131,7 +131,16 @@ async def _projects(flow: Flow) -> dict[str, Any]:
              ... on RecommendationSaved { recommendation { id } } } }""",
         {"h": hazards["major"]["id"]},
     )
+    incident = await flow.gql(
+        pi,
+        """mutation($u: ID!) { reportIncident(orgUnitId: $u, input: {title: "x",
+             occurredAt: "2026-01-01T00:00:00+00:00", place: "x", category: SAFETY,
+             severity: MAJOR, immediateMeasures: "x"}) {
+             ... on IncidentSaved { incident { id } } } }""",
+        {"u": flow.ids["IPH"]},
+    )
     out: dict[str, Any] = {
+        "incident": incident["reportIncident"]["incident"]["id"],
         "hazards": {k: v["id"] for k, v in hazards.items()},
         "recommendation": rec["recommendHandling"]["recommendation"]["id"],
         "filing": filing,
@@ -376,6 +385,26 @@ FOREIGN_MUTATIONS = {
         'mutation($p: ID!, $m: ID!) { recordInspection(projectId: $p, inspectedOn: "2026-01-01", '
         'summary: "x", checks: [{measureId: $m, result: IMPLEMENTED}]) { __typename } }',
         lambda i: {"p": i["implementing"]["id"], "m": i["measure"]},
+    ),
+    "reportIncident": (
+        'mutation($u: ID!) { reportIncident(orgUnitId: $u, input: {title: "x", '
+        'occurredAt: "2026-01-01T00:00:00+00:00", place: "x", category: SAFETY, '
+        'severity: GENERAL, immediateMeasures: "x"}) { __typename } }',
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "addIncidentUpdate": (
+        'mutation($i: ID!) { addIncidentUpdate(incidentId: $i, kind: FOLLOW_UP, text: "x") '
+        "{ __typename } }",
+        lambda i: {"i": i["incident"]},
+    ),
+    "recordSpecialMeeting": (
+        'mutation($i: ID!) { recordSpecialMeeting(incidentId: $i, heldOn: "2026-01-02", '
+        'minutes: "x", decisions: "x") { __typename } }',
+        lambda i: {"i": i["incident"]},
+    ),
+    "closeIncident": (
+        'mutation($i: ID!) { closeIncident(incidentId: $i, lessonsLearned: "x") { __typename } }',
+        lambda i: {"i": i["incident"]},
     ),
     "reportHazard": (
         'mutation($p: ID!) { reportHazard(projectId: $p, title: "x", description: "x", '

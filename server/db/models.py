@@ -4,6 +4,7 @@ from server.audit.models import AuditEntry, AuditHead
 from server.auth.models import ApiToken, AuthSession, LoginAttempt
 from server.db.base import Base
 from server.documents.models import Document, DocumentUpload, DocumentVersion
+from server.incidents.models import Incident, IncidentUpdate, SpecialMeeting
 from server.inspections.models import (
     HandlingRecommendation,
     Hazard,
@@ -42,6 +43,8 @@ __all__ = [
     "Filing",
     "HandlingRecommendation",
     "Hazard",
+    "Incident",
+    "IncidentUpdate",
     "Inspection",
     "Login",
     "LoginAttempt",
@@ -59,6 +62,7 @@ __all__ = [
     "RiskAssessment",
     "RiskPoint",
     "RiskSettings",
+    "SpecialMeeting",
     "Supervision",
     "User",
 ]
