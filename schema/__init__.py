@@ -31,6 +31,7 @@ from schema.inspections.mutations import HazardsMutation
 from schema.inspections.queries import HazardsQuery
 from schema.inspections.types import HandlingRecommendation, Hazard
 from schema.nodes import resolve_node
+from schema.outcomes.operations import OutcomeRelease, OutcomesMutation, OutcomesQuery
 from schema.projects.mutations import ProjectsMutation
 from schema.projects.queries import ProjectsQuery
 from schema.projects.types import Assessment, Project
@@ -42,7 +43,15 @@ from server.config import Settings
 
 
 @strawberry.type
-class Query(TenancyQuery, ProjectsQuery, HazardsQuery, IncidentsQuery, DocumentsQuery, AuditQuery):
+class Query(
+    TenancyQuery,
+    ProjectsQuery,
+    HazardsQuery,
+    IncidentsQuery,
+    OutcomesQuery,
+    DocumentsQuery,
+    AuditQuery,
+):
     @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
@@ -55,6 +64,7 @@ class Mutation(
     ProjectsMutation,
     HazardsMutation,
     IncidentsMutation,
+    OutcomesMutation,
     DocumentsMutation,
 ):
     pass
@@ -97,6 +107,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Hazard,
             HandlingRecommendation,
             Incident,
+            OutcomeRelease,
         ],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

@@ -20,6 +20,7 @@ from server.inspections.models import (
     MeasureCheck,
     Supervision,
 )
+from server.outcomes.models import AspectReview
 from server.projects.models import (
     ChokepointDependency,
     Filing,
@@ -131,6 +132,9 @@ class Loaders:
         )
         self.meetings_by_incident = rows_grouped(
             session, SpecialMeeting, "incident_id", SpecialMeeting.held_on
+        )
+        self.aspect_reviews_by_release = rows_grouped(
+            session, AspectReview, "release_id", AspectReview.created_at
         )
         self.checks_by_inspection = rows_grouped(
             session, MeasureCheck, "inspection_id", MeasureCheck.measure_id

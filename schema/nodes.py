@@ -10,6 +10,7 @@ from schema.context import Info
 from schema.documents import queries as documents
 from schema.incidents import operations as incidents
 from schema.inspections import queries as hazards
+from schema.outcomes import operations as outcomes
 from schema.projects import queries as projects
 from schema.relay import Node, from_global_id
 from schema.tenancy import queries as tenancy
@@ -24,6 +25,7 @@ RESOLVERS: dict[str, Resolver] = {
     "Project": projects.project,
     "Hazard": hazards.hazard,
     "Incident": incidents.incident,
+    "OutcomeRelease": outcomes.outcome,
 }
 
 

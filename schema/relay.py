@@ -45,6 +45,7 @@ ID_PARTS = {
     "HandlingRecommendation": 2,
     "Inspection": 2,
     "Incident": 2,
+    "OutcomeRelease": 2,
 }
 
 

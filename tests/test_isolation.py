@@ -139,7 +139,14 @@ async def _projects(flow: Flow) -> dict[str, Any]:
              ... on IncidentSaved { incident { id } } } }""",
         {"u": flow.ids["IPH"]},
     )
+    outcome = await flow.gql(
+        pi,
+        """mutation($p: ID!) { submitOutcome(projectId: $p, kind: PAPER, title: "x",
+             channel: "x") { ... on OutcomeSaved { outcome { id } } } }""",
+        {"p": implementing["id"]},
+    )
     out: dict[str, Any] = {
+        "outcome_release": outcome["submitOutcome"]["outcome"]["id"],
         "incident": incident["reportIncident"]["incident"]["id"],
         "hazards": {k: v["id"] for k, v in hazards.items()},
         "recommendation": rec["recommendHandling"]["recommendation"]["id"],
@@ -405,6 +412,21 @@ FOREIGN_MUTATIONS = {
     "closeIncident": (
         'mutation($i: ID!) { closeIncident(incidentId: $i, lessonsLearned: "x") { __typename } }',
         lambda i: {"i": i["incident"]},
+    ),
+    "submitOutcome": (
+        'mutation($p: ID!) { submitOutcome(projectId: $p, kind: PAPER, title: "x", channel: "x") '
+        "{ __typename } }",
+        lambda i: {"p": i["implementing"]["id"]},
+    ),
+    "reviewOutcome": (
+        "mutation($o: ID!) { reviewOutcome(outcomeId: $o, aspect: SECRECY, verdict: FIT, "
+        'opinion: "x") { __typename } }',
+        lambda i: {"o": i["outcome_release"]},
+    ),
+    "decideOutcomeRelease": (
+        "mutation($o: ID!) { decideOutcomeRelease(outcomeId: $o, decision: NOT_FOR_RELEASE, "
+        'note: "x") { __typename } }',
+        lambda i: {"o": i["outcome_release"]},
     ),
     "reportHazard": (
         'mutation($p: ID!) { reportHazard(projectId: $p, title: "x", description: "x", '

@@ -14,6 +14,7 @@ from server.inspections.models import (
     Supervision,
 )
 from server.outbox.models import OutboxEvent
+from server.outcomes.models import AspectReview, OutcomeRelease
 from server.projects.models import (
     ChokepointDependency,
     Filing,
@@ -31,6 +32,7 @@ from server.tenancy.models import Department, Login, Membership, OrgUnit, User
 
 __all__ = [
     "ApiToken",
+    "AspectReview",
     "AuditEntry",
     "AuditHead",
     "AuthSession",
@@ -54,6 +56,7 @@ __all__ = [
     "MitigationMeasure",
     "OrgUnit",
     "OutboxEvent",
+    "OutcomeRelease",
     "Permit",
     "Project",
     "ProjectBan",

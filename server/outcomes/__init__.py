@@ -1,0 +1,1 @@
+"""Outcome release review (R-OUTCOME): nothing goes out before its security review."""
