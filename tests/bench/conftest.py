@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import platform
 import socket
@@ -123,10 +124,18 @@ def production_logging(settings: Settings) -> Iterator[None]:
 
     The rendering cost stays in the measurement; the terminal and pytest's capture stay quiet.
     """
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
     app_logging.configure(settings.log_level)
-    structlog.configure(logger_factory=structlog.ReturnLoggerFactory())
-    yield
-    structlog.reset_defaults()
+    # The lines are rendered by the real formatter, then written nowhere.
+    with open(os.devnull, "w") as sink:
+        for handler in root.handlers:
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(sink)
+        yield
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        structlog.reset_defaults()
 
 
 # ---------------------------------------------------------------------------------------------
