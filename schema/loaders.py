@@ -36,8 +36,6 @@ from server.projects.models import (
 from server.tenancy.models import Department, Membership, OrgUnit, User
 from server.tenancy.service import memberships_of
 
-UserKey = tuple[uuid.UUID, uuid.UUID]
-DocumentKey = tuple[uuid.UUID, uuid.UUID]
 Key = tuple[uuid.UUID, uuid.UUID]  # (tenant_id, id): every tenant row is found by both
 M = TypeVar("M")
 
@@ -86,10 +84,8 @@ class Loaders:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.org_unit_by_id: DataLoader[uuid.UUID, OrgUnit | None] = DataLoader(self._org_units)
-        self.memberships_by_user: DataLoader[UserKey, list[Membership]] = DataLoader(
-            self._memberships
-        )
-        self.versions_by_document: DataLoader[DocumentKey, list[DocumentVersion]] = DataLoader(
+        self.memberships_by_user: DataLoader[Key, list[Membership]] = DataLoader(self._memberships)
+        self.versions_by_document: DataLoader[Key, list[DocumentVersion]] = DataLoader(
             self._versions
         )
         self.user_by_key = rows_by_key(session, User)
@@ -166,10 +162,10 @@ class Loaders:
         found = {r.tenant_id: r for r in rows.scalars()}
         return [found.get(i) for i in ids]
 
-    async def _memberships(self, keys: Sequence[UserKey]) -> list[list[Membership]]:
+    async def _memberships(self, keys: Sequence[Key]) -> list[list[Membership]]:
         found = await memberships_of(self.session, keys)
         return [found[k] for k in keys]
 
-    async def _versions(self, keys: Sequence[DocumentKey]) -> list[list[DocumentVersion]]:
+    async def _versions(self, keys: Sequence[Key]) -> list[list[DocumentVersion]]:
         found = await versions_of(self.session, keys)
         return [found[k] for k in keys]

@@ -64,6 +64,12 @@ def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, li
     return type_name, ids
 
 
+def tenant_key(global_id: str, type_name: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """(tenant_id, row id) of a tenant row's global ID; not found unless it is a `type_name`."""
+    _, (tenant_id, row_id) = from_global_id(global_id, type_name)
+    return tenant_id, row_id
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool

@@ -11,7 +11,7 @@ import strawberry
 from schema.context import Info
 from schema.errors import MutationError, run_mutation
 from schema.incidents.types import Incident
-from schema.relay import Connection, connection, from_global_id
+from schema.relay import Connection, connection, from_global_id, tenant_key
 from server.errors import NotFound
 from server.incidents import service
 from server.incidents.models import Incident as IncidentRow
@@ -50,11 +50,6 @@ class IncidentSaved:
 IncidentResult = Annotated[IncidentSaved | MutationError, strawberry.union("IncidentResult")]
 
 
-def _key(global_id: str) -> tuple[uuid.UUID, uuid.UUID]:
-    _, (tenant_id, row_id) = from_global_id(global_id, "Incident")
-    return tenant_id, row_id
-
-
 async def _saved(info: Info, tenant_id: uuid.UUID, incident_id: uuid.UUID) -> IncidentSaved:
     row = await service.load_incident(
         info.context.session, info.context.principal, tenant_id, incident_id
@@ -90,7 +85,7 @@ async def incidents(
 
 async def incident(info: Info, id: strawberry.ID) -> Incident | None:
     try:
-        tenant_id, incident_id = _key(id)
+        tenant_id, incident_id = tenant_key(id, "Incident")
         row = await service.load_incident(
             info.context.session, info.context.principal, tenant_id, incident_id
         )
@@ -150,7 +145,7 @@ class IncidentsMutation:
         ctx = info.context
 
         async def work() -> IncidentSaved:
-            tenant_id, iid = _key(incident_id)
+            tenant_id, iid = tenant_key(incident_id, "Incident")
             await service.add_update(
                 ctx.session, ctx.principal, ctx.settings, tenant_id, iid, kind=kind, text=text
             )
@@ -165,7 +160,7 @@ class IncidentsMutation:
         ctx = info.context
 
         async def work() -> IncidentSaved:
-            tenant_id, iid = _key(incident_id)
+            tenant_id, iid = tenant_key(incident_id, "Incident")
             await service.record_special_meeting(
                 ctx.session,
                 ctx.principal,
@@ -186,7 +181,7 @@ class IncidentsMutation:
         ctx = info.context
 
         async def work() -> IncidentSaved:
-            tenant_id, iid = _key(incident_id)
+            tenant_id, iid = tenant_key(incident_id, "Incident")
             row = await service.close_incident(
                 ctx.session, ctx.principal, tenant_id, iid, lessons_learned=lessons_learned
             )

@@ -11,7 +11,7 @@ import strawberry
 from schema.context import Info
 from schema.errors import MutationError, run_mutation
 from schema.inspections.types import HandlingRecommendation, Hazard, Inspection, SupervisionRecord
-from schema.relay import from_global_id
+from schema.relay import tenant_key
 from server.errors import InvalidInput
 from server.inspections import hazards as service
 from server.inspections import inspections
@@ -48,11 +48,6 @@ RecommendationResult = Annotated[
 class BanInput:
     target: BanTarget
     ends_on: date | None = None
-
-
-def _key(global_id: str, type_name: str) -> tuple[uuid.UUID, uuid.UUID]:
-    _, (tenant_id, row_id) = from_global_id(global_id, type_name)
-    return tenant_id, row_id
 
 
 async def _hazard(info: Info, tenant_id: uuid.UUID, hazard_id: uuid.UUID) -> Hazard:
@@ -103,8 +98,8 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> InspectionRecorded:
-            tenant_id, pid = _key(project_id, "Project")
-            report = _key(report_document_id, "Document")[1] if report_document_id else None
+            tenant_id, pid = tenant_key(project_id, "Project")
+            report = tenant_key(report_document_id, "Document")[1] if report_document_id else None
             row = await inspections.record_inspection(
                 ctx.session,
                 ctx.principal,
@@ -113,7 +108,7 @@ class HazardsMutation:
                 inspected_on=inspected_on,
                 summary=summary,
                 checks=[
-                    inspections.CheckInput(_key(c.measure_id, "Measure")[1], c.result, c.note)
+                    inspections.CheckInput(tenant_key(c.measure_id, "Measure")[1], c.result, c.note)
                     for c in checks
                 ],
                 findings=[
@@ -139,7 +134,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> HazardSaved:
-            tenant_id, pid = _key(project_id, "Project")
+            tenant_id, pid = tenant_key(project_id, "Project")
             row = await service.report_hazard(
                 ctx.session,
                 ctx.principal,
@@ -167,8 +162,8 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> HazardSaved:
-            tenant_id, hid = _key(hazard_id, "Hazard")
-            owner_tenant, owner = _key(owner_id, "User")
+            tenant_id, hid = tenant_key(hazard_id, "Hazard")
+            owner_tenant, owner = tenant_key(owner_id, "User")
             if owner_tenant != tenant_id:
                 raise InvalidInput("The owner must be a person of the institute.", field="ownerId")
             row = await service.plan_rectification(
@@ -192,7 +187,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> HazardSaved:
-            tenant_id, hid = _key(hazard_id, "Hazard")
+            tenant_id, hid = tenant_key(hazard_id, "Hazard")
             row = await service.submit_rectification(
                 ctx.session,
                 ctx.principal,
@@ -217,7 +212,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> HazardSaved:
-            tenant_id, hid = _key(hazard_id, "Hazard")
+            tenant_id, hid = tenant_key(hazard_id, "Hazard")
             row = await service.verify_rectification(
                 ctx.session,
                 ctx.principal,
@@ -238,7 +233,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> HazardSaved:
-            tenant_id, hid = _key(hazard_id, "Hazard")
+            tenant_id, hid = tenant_key(hazard_id, "Hazard")
             row = await service.reopen_hazard(
                 ctx.session,
                 ctx.principal,
@@ -258,7 +253,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> HazardSaved:
-            tenant_id, hid = _key(hazard_id, "Hazard")
+            tenant_id, hid = tenant_key(hazard_id, "Hazard")
             row = await service.hand_over_hazard(
                 ctx.session,
                 ctx.principal,
@@ -278,7 +273,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> SupervisionAdded:
-            tenant_id, hid = _key(hazard_id, "Hazard")
+            tenant_id, hid = tenant_key(hazard_id, "Hazard")
             row = await service.supervise_hazard(
                 ctx.session, ctx.principal, tenant_id, hid, comment=comment, deadline=deadline
             )
@@ -301,7 +296,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> RecommendationSaved:
-            tenant_id, hid = _key(hazard_id, "Hazard")
+            tenant_id, hid = tenant_key(hazard_id, "Hazard")
             row = await service.recommend_handling(
                 ctx.session, ctx.principal, tenant_id, hid, reason=reason
             )
@@ -321,7 +316,7 @@ class HazardsMutation:
         ctx = info.context
 
         async def work() -> RecommendationSaved:
-            tenant_id, rid = _key(recommendation_id, "HandlingRecommendation")
+            tenant_id, rid = tenant_key(recommendation_id, "HandlingRecommendation")
             row = await service.decide_handling(
                 ctx.session,
                 ctx.principal,

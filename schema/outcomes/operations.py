@@ -10,7 +10,7 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import MutationError, run_mutation
-from schema.relay import Connection, Node, connection, from_global_id, to_global_id
+from schema.relay import Connection, Node, connection, from_global_id, tenant_key, to_global_id
 from server.errors import NotFound
 from server.outcomes import models, service
 from server.outcomes.models import AspectVerdict, OutcomeKind, ReleaseDecision, ReviewAspect
@@ -94,11 +94,6 @@ class OutcomeSaved:
 OutcomeResult = Annotated[OutcomeSaved | MutationError, strawberry.union("OutcomeResult")]
 
 
-def _key(global_id: str) -> tuple[uuid.UUID, uuid.UUID]:
-    _, (tenant_id, row_id) = from_global_id(global_id, "OutcomeRelease")
-    return tenant_id, row_id
-
-
 async def outcomes(
     info: Info,
     project_id: strawberry.ID | None = None,
@@ -124,7 +119,7 @@ async def outcomes(
 
 async def outcome(info: Info, id: strawberry.ID) -> OutcomeRelease | None:
     try:
-        tenant_id, rid = _key(id)
+        tenant_id, rid = tenant_key(id, "OutcomeRelease")
         row = await service.load_release(
             info.context.session, info.context.principal, tenant_id, rid
         )
@@ -186,7 +181,7 @@ class OutcomesMutation:
         ctx = info.context
 
         async def work() -> OutcomeSaved:
-            tenant_id, rid = _key(outcome_id)
+            tenant_id, rid = tenant_key(outcome_id, "OutcomeRelease")
             await service.review_aspect(
                 ctx.session,
                 ctx.principal,
@@ -208,7 +203,7 @@ class OutcomesMutation:
         ctx = info.context
 
         async def work() -> OutcomeSaved:
-            tenant_id, rid = _key(outcome_id)
+            tenant_id, rid = tenant_key(outcome_id, "OutcomeRelease")
             row = await service.decide_release(
                 ctx.session, ctx.principal, tenant_id, rid, decision=decision, note=note
             )

@@ -19,7 +19,7 @@ from schema.projects.types import (
     ReviewRecord,
     RiskMatrix,
 )
-from schema.relay import from_global_id
+from schema.relay import from_global_id, tenant_key
 from server import clock
 from server.errors import InvalidInput
 from server.projects import assessments, changes, filings, permits, reviews, service
@@ -164,13 +164,8 @@ class PermitInput:
     document_id: strawberry.ID | None = None
 
 
-def _key(global_id: str, type_name: str) -> tuple[uuid.UUID, uuid.UUID]:
-    _, (tenant_id, row_id) = from_global_id(global_id, type_name)
-    return tenant_id, row_id
-
-
 def _user(global_id: str, tenant_id: uuid.UUID) -> uuid.UUID:
-    user_tenant, user_id = _key(global_id, "User")
+    user_tenant, user_id = tenant_key(global_id, "User")
     if user_tenant != tenant_id:
         raise InvalidInput(
             "People of the project must belong to the undertaking institute.", field="memberIds"
@@ -179,7 +174,7 @@ def _user(global_id: str, tenant_id: uuid.UUID) -> uuid.UUID:
 
 
 def _project_input(data: ProjectInput, tenant_id: uuid.UUID) -> service.ProjectInput:
-    dept_tenant, dept_id = _key(data.department_id, "Department")
+    dept_tenant, dept_id = tenant_key(data.department_id, "Department")
     if dept_tenant != tenant_id:
         raise InvalidInput("No such department in the undertaking institute.", field="departmentId")
     return service.ProjectInput(
@@ -208,7 +203,7 @@ async def _fire(
     ctx = info.context
 
     async def work() -> ProjectSaved:
-        tenant_id, pid = _key(project_id, "Project")
+        tenant_id, pid = tenant_key(project_id, "Project")
         fired = await service.fire(
             ctx.session,
             ctx.principal,
@@ -305,7 +300,7 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> ProjectSaved:
-            tenant_id, pid = _key(id, "Project")
+            tenant_id, pid = tenant_key(id, "Project")
             row = await service.update_project(
                 ctx.session,
                 ctx.principal,
@@ -323,7 +318,7 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> AssessmentSaved:
-            tenant_id, aid = _key(input.assessment_id, "Assessment")
+            tenant_id, aid = tenant_key(input.assessment_id, "Assessment")
             content = assessments.AssessmentContent(
                 risk_points=[
                     assessments.RiskPointInput(
@@ -376,7 +371,7 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> AssessmentSaved:
-            tenant_id, aid = _key(assessment_id, "Assessment")
+            tenant_id, aid = tenant_key(assessment_id, "Assessment")
             row = await assessments.submit_assessment(
                 ctx.session, ctx.principal, tenant_id, aid, expected_version=expected_version
             )
@@ -389,9 +384,9 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> ReviewRecorded:
-            tenant_id, aid = _key(input.assessment_id, "Assessment")
+            tenant_id, aid = tenant_key(input.assessment_id, "Assessment")
             minutes = (
-                _key(input.minutes_document_id, "Document")[1]
+                tenant_key(input.minutes_document_id, "Document")[1]
                 if input.minutes_document_id
                 else None
             )
@@ -431,7 +426,7 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> FilingSaved:
-            tenant_id, pid = _key(id, "Project")
+            tenant_id, pid = tenant_key(id, "Project")
             row = await filings.file_project(
                 ctx.session,
                 ctx.principal,
@@ -451,7 +446,7 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> FilingSaved:
-            tenant_id, fid = _key(filing_id, "Filing")
+            tenant_id, fid = tenant_key(filing_id, "Filing")
             row = await filings.decide_filing(
                 ctx.session,
                 ctx.principal,
@@ -469,8 +464,8 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> PermitSaved:
-            tenant_id, pid = _key(input.project_id, "Project")
-            doc = _key(input.document_id, "Document")[1] if input.document_id else None
+            tenant_id, pid = tenant_key(input.project_id, "Project")
+            doc = tenant_key(input.document_id, "Document")[1] if input.document_id else None
             row = await permits.record_permit(
                 ctx.session,
                 ctx.principal,
@@ -541,7 +536,7 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> ProjectSaved:
-            tenant_id, pid = _key(id, "Project")
+            tenant_id, pid = tenant_key(id, "Project")
             await changes.declare_major_change(
                 ctx.session,
                 ctx.principal,
@@ -562,7 +557,7 @@ class ProjectsMutation:
         ctx = info.context
 
         async def work() -> MeasureSaved:
-            tenant_id, mid = _key(measure_id, "Measure")
+            tenant_id, mid = tenant_key(measure_id, "Measure")
             row = await assessments.set_measure_status(
                 ctx.session, ctx.principal, tenant_id, mid, status=status
             )

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import audit, clock, outbox
+from server import audit, clock, outbox, validation
 from server.auth.principal import Principal
 from server.authz import Target, authorize, is_allowed
 from server.config import Settings
@@ -38,15 +38,6 @@ UPDATE_ACTION = {
     UpdateKind.FALSE_STATEMENT: "monitor_opinion",
 }
 MAJOR = {IncidentSeverity.MAJOR, IncidentSeverity.ESPECIALLY_MAJOR}
-
-
-def _text(value: str, name: str, *, max_len: int = 8000, required: bool = True) -> str:
-    value = value.strip()
-    if (required and not value) or len(value) > max_len:
-        raise InvalidInput(
-            f"Give {name} in {'1' if required else '0'} to {max_len} characters.", field=name
-        )
-    return value
 
 
 @dataclass(frozen=True)
@@ -94,16 +85,20 @@ async def report_incident(
     incident = Incident(
         tenant_id=unit_id,
         project_id=report.project_id,
-        title=_text(report.title, "title", max_len=200),
+        title=validation.text(report.title, "title", max_len=200),
         occurred_at=report.occurred_at,
-        place=_text(report.place, "place", max_len=200),
+        place=validation.text(report.place, "place", max_len=200),
         category=report.category.value,
         severity=report.severity.value,
         deaths=report.deaths,
         injuries=report.injuries,
-        losses=_text(report.losses, "losses", required=False),
-        public_opinion=_text(report.public_opinion, "publicOpinion", required=False),
-        immediate_measures=_text(report.immediate_measures, "immediateMeasures"),
+        losses=validation.text(report.losses, "losses", required=False, max_len=8000),
+        public_opinion=validation.text(
+            report.public_opinion, "publicOpinion", required=False, max_len=8000
+        ),
+        immediate_measures=validation.text(
+            report.immediate_measures, "immediateMeasures", max_len=8000
+        ),
         state=IncidentState.REPORTED.value,
         reported_by_label=principal.label,
         reported_at=now,
@@ -178,7 +173,7 @@ async def add_update(
         tenant_id=tenant_id,
         incident_id=incident.id,
         kind=kind.value,
-        text=_text(text, "text"),
+        text=validation.text(text, "text", max_len=8000),
         by_label=principal.label,
     )
     session.add(row)
@@ -228,8 +223,8 @@ async def record_special_meeting(
         tenant_id=tenant_id,
         incident_id=incident.id,
         held_on=held_on,
-        minutes=_text(minutes, "minutes"),
-        decisions=_text(decisions, "decisions"),
+        minutes=validation.text(minutes, "minutes", max_len=8000),
+        decisions=validation.text(decisions, "decisions", max_len=8000),
         recorded_by_label=principal.label,
     )
     session.add(row)
@@ -274,7 +269,7 @@ async def close_incident(
                 "A major incident is closed after the HQ group's special meeting.",
                 field="incidentId",
             )
-    incident.lessons_learned = _text(lessons_learned, "lessonsLearned")
+    incident.lessons_learned = validation.text(lessons_learned, "lessonsLearned", max_len=8000)
     incident.state = IncidentState.CLOSED.value
     incident.closed_at = utcnow()
     await session.flush()

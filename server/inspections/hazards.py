@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import audit, clock, outbox
+from server import audit, clock, outbox, validation
 from server.auth.principal import Principal
 from server.authz import Target, authorize, is_allowed
 from server.db.base import utcnow
@@ -97,13 +97,6 @@ async def load_hazard(
     return access, project
 
 
-def _text(value: str, name: str, *, max_len: int = 4000) -> str:
-    value = value.strip()
-    if not 1 <= len(value) <= max_len:
-        raise InvalidInput(f"Give {name} in 1 to {max_len} characters.", field=name)
-    return value
-
-
 async def _record(
     session: AsyncSession, principal: Principal, hazard: Hazard, action: str, **changes: object
 ) -> None:
@@ -157,8 +150,8 @@ async def report_hazard(
         project_id=project_id,
         source=source.value,
         inspection_id=inspection_id,
-        title=_text(title, "title", max_len=200),
-        description=_text(description, "description"),
+        title=validation.text(title, "title", max_len=200),
+        description=validation.text(description, "description", max_len=4000),
         category=category.value if category else None,
         severity=severity.value,
         state=HazardState.OPEN.value,
@@ -213,7 +206,7 @@ async def plan_rectification(
         raise InvalidInput("The deadline is in the past.", field="deadline")
     hazard.owner_user_id = owner_user_id
     hazard.deadline = deadline
-    hazard.plan = _text(plan, "plan")
+    hazard.plan = validation.text(plan, "plan", max_len=4000)
     hazard.state = HazardState.RECTIFYING.value
     await session.flush()
     await _record(
@@ -286,7 +279,7 @@ async def submit_rectification(
     hazard.state = HazardState.AWAITING_VERIFICATION.value
     hazard.rectified_by = principal.actor_id
     hazard.rectified_at = utcnow()
-    hazard.rectification_note = _text(note, "note")
+    hazard.rectification_note = validation.text(note, "note", max_len=4000)
     await session.flush()
     await _record(session, principal, hazard, "rectified", note=hazard.rectification_note)
     return hazard
@@ -315,7 +308,7 @@ async def verify_rectification(
         raise InvalidInput(
             "A hazard is closed only with its rectification evidence.", field="evidence"
         )
-    hazard.verification_note = _text(note, "note")
+    hazard.verification_note = validation.text(note, "note", max_len=4000)
     hazard.verified_by_label = principal.label
     hazard.verified_at = utcnow()
     if adequate:
@@ -357,7 +350,9 @@ async def reopen_hazard(
     hazard.state = HazardState.OPEN.value
     hazard.reopened += 1
     await session.flush()
-    await _record(session, principal, hazard, "reopen", reason=_text(reason, "reason"))
+    await _record(
+        session, principal, hazard, "reopen", reason=validation.text(reason, "reason", max_len=4000)
+    )
     return hazard
 
 
@@ -386,7 +381,7 @@ async def hand_over_hazard(
         raise Conflict(
             "Open hazards are handed over when the project is closing.", field="hazardId"
         )
-    hazard.handed_over_reason = _text(reason, "reason")
+    hazard.handed_over_reason = validation.text(reason, "reason", max_len=4000)
     hazard.handed_over_by_label = principal.label
     hazard.handed_over_at = utcnow()
     await session.flush()
@@ -420,7 +415,7 @@ async def supervise_hazard(
         hazard_id=hazard.id,
         by_label=principal.label,
         by_unit_id=unit,
-        comment=_text(comment, "comment"),
+        comment=validation.text(comment, "comment", max_len=4000),
         deadline=deadline,
     )
     session.add(row)
@@ -473,7 +468,7 @@ async def recommend_handling(
         tenant_id=tenant_id,
         hazard_id=hazard.id,
         project_id=project.id,
-        reason=_text(reason, "reason"),
+        reason=validation.text(reason, "reason", max_len=4000),
         recommended_by_label=principal.label,
     )
     session.add(rec)
@@ -528,7 +523,7 @@ async def decide_handling(
     )
     if rec.decision is not None:
         raise Conflict("This recommendation has been decided.", field="recommendationId")
-    note = _text(note, "note")
+    note = validation.text(note, "note", max_len=4000)
     if decision is HandlingDecision.BAN and not bans:
         raise InvalidInput(
             "Say whom the ban stops: the unit, business unit or person.", field="bans"

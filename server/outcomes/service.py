@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import audit, outbox
+from server import audit, outbox, validation
 from server.auth.principal import Principal
 from server.authz import Target, authorize, is_allowed
 from server.db.base import utcnow
@@ -45,13 +45,6 @@ RELEASING_STATES = {
     ProjectState.CLOSING,
     ProjectState.CLOSED,
 }
-
-
-def _text(value: str, name: str, max_len: int) -> str:
-    value = value.strip()
-    if not 1 <= len(value) <= max_len:
-        raise InvalidInput(f"Give {name} in 1 to {max_len} characters.", field=name)
-    return value
 
 
 @dataclass(frozen=True)
@@ -99,8 +92,8 @@ async def submit_outcome(
         tenant_id=tenant_id,
         project_id=project_id,
         kind=kind.value,
-        title=_text(title, "title", 300),
-        channel=_text(channel, "channel", 200),
+        title=validation.text(title, "title", max_len=300),
+        channel=validation.text(channel, "channel", max_len=200),
         material_document_id=material_document_id,
         submitted_by_label=principal.label,
     )
@@ -178,7 +171,7 @@ async def review_aspect(
         release_id=release.id,
         aspect=aspect.value,
         verdict=verdict.value,
-        opinion=_text(opinion, "opinion", 4000),
+        opinion=validation.text(opinion, "opinion", max_len=4000),
         reviewer_label=principal.label,
     )
     session.add(review)
@@ -233,7 +226,7 @@ async def decide_release(
     release.decision = decision.value
     release.decided_by_label = principal.label
     release.decided_at = utcnow()
-    release.decision_note = _text(note, "note", 4000)
+    release.decision_note = validation.text(note, "note", max_len=4000)
     await session.flush()
     await audit.record(
         session,

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import audit, outbox
+from server import audit, outbox, validation
 from server.auth.principal import Principal
 from server.db.base import new_id, utcnow
 from server.errors import Conflict, InvalidInput, NotFound
@@ -100,13 +100,6 @@ async def load_assessment(
     return access, assessment
 
 
-def _text(value: str, name: str, *, max_len: int, required: bool = True) -> str:
-    value = value.strip()
-    if (required and not value) or len(value) > max_len:
-        raise InvalidInput(f"Give {name} in 1 to {max_len} characters.", field=name)
-    return value
-
-
 async def save_assessment(
     session: AsyncSession,
     principal: Principal,
@@ -136,7 +129,9 @@ async def save_assessment(
     not_applicable: dict[str, str] = {}
     for category, reason in content.not_applicable.items():
         # A category is marked not applicable only with a reason (R-ASSESS).
-        not_applicable[category.value] = _text(reason, "notApplicableReason", max_len=2000)
+        not_applicable[category.value] = validation.text(
+            reason, "notApplicableReason", max_len=2000
+        )
     for point in content.risk_points:
         if point.category.value in not_applicable:
             raise InvalidInput(
@@ -178,11 +173,13 @@ async def save_assessment(
             assessment_id=assessment.id,
             category=point.category.value,
             position=position,
-            description=_text(point.description, "description", max_len=4000),
+            description=validation.text(point.description, "description", max_len=4000),
             likelihood=point.likelihood,
             impact=point.impact,
             level=level.value,
-            consequences=_text(point.consequences, "consequences", max_len=4000, required=False),
+            consequences=validation.text(
+                point.consequences, "consequences", max_len=4000, required=False
+            ),
         )
         session.add(row)
         measures.extend(
@@ -191,7 +188,7 @@ async def save_assessment(
                 assessment_id=assessment.id,
                 risk_point_id=row.id,
                 position=m_position,
-                description=_text(measure.description, "measure", max_len=4000),
+                description=validation.text(measure.description, "measure", max_len=4000),
                 owner_user_id=measure.owner_user_id,
                 due_date=measure.due_date,
                 status=measure.status.value,
@@ -212,12 +209,12 @@ async def save_assessment(
                 tenant_id=tenant_id,
                 assessment_id=assessment.id,
                 position=position,
-                item=_text(dep.item, "item", max_len=200),
+                item=validation.text(dep.item, "item", max_len=200),
                 item_kind=dep.item_kind,
-                source_country=_text(dep.source_country, "sourceCountry", max_len=100),
-                supplier=_text(dep.supplier, "supplier", max_len=200, required=False),
+                source_country=validation.text(dep.source_country, "sourceCountry", max_len=100),
+                supplier=validation.text(dep.supplier, "supplier", max_len=200, required=False),
                 domestic_substitute=dep.domestic_substitute,
-                stock_or_lead_time=_text(
+                stock_or_lead_time=validation.text(
                     dep.stock_or_lead_time, "stockOrLeadTime", max_len=200, required=False
                 ),
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -347,7 +347,6 @@ async def list_projects(
 class Fired:
     project: Project
     transition: lifecycle.Transition
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 async def fire(

@@ -17,6 +17,7 @@ from server.authz import Target, authorize, is_allowed
 from server.errors import InvalidInput, NotFound
 from server.projects.matrix import Matrix
 from server.projects.models import ChokepointDependency, Project, RiskAssessment, RiskSettings
+from server.projects.service import matrix_for
 from server.projects.vocabulary import AssessmentState
 from server.tenancy.models import OrgUnit
 from server.tenancy.roles import UnitKind
@@ -24,8 +25,7 @@ from server.tenancy.roles import UnitKind
 
 async def get_matrix(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Matrix:
     authorize(principal, "read", Target("risk_settings", unit_id))
-    row = await session.scalar(select(RiskSettings).where(RiskSettings.tenant_id == unit_id))
-    return Matrix.from_json(row.matrix if row else None)
+    return await matrix_for(session, unit_id)
 
 
 async def set_matrix(
