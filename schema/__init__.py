@@ -31,6 +31,9 @@ from schema.inspections.mutations import HazardsMutation
 from schema.inspections.queries import HazardsQuery
 from schema.inspections.types import HandlingRecommendation, Hazard
 from schema.nodes import resolve_node
+from schema.notices.mutations import NoticesMutation
+from schema.notices.queries import NoticesQuery
+from schema.notices.types import Notice, OutboxEvent, WebhookEndpoint
 from schema.outcomes.operations import OutcomeRelease, OutcomesMutation, OutcomesQuery
 from schema.projects.mutations import ProjectsMutation
 from schema.projects.queries import ProjectsQuery
@@ -50,6 +53,7 @@ class Query(
     IncidentsQuery,
     OutcomesQuery,
     DocumentsQuery,
+    NoticesQuery,
     AuditQuery,
 ):
     @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
@@ -66,6 +70,7 @@ class Mutation(
     IncidentsMutation,
     OutcomesMutation,
     DocumentsMutation,
+    NoticesMutation,
 ):
     pass
 
@@ -108,6 +113,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             HandlingRecommendation,
             Incident,
             OutcomeRelease,
+            Notice,
+            WebhookEndpoint,
+            OutboxEvent,
         ],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

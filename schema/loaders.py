@@ -20,6 +20,7 @@ from server.inspections.models import (
     MeasureCheck,
     Supervision,
 )
+from server.notices.models import NoticeDelivery
 from server.outcomes.models import AspectReview
 from server.projects.models import (
     ChokepointDependency,
@@ -140,6 +141,9 @@ class Loaders:
         )
         self.inspections_by_project = rows_grouped(
             session, Inspection, "project_id", Inspection.inspected_on.desc()
+        )
+        self.deliveries_by_notice = rows_grouped(
+            session, NoticeDelivery, "notice_id", NoticeDelivery.channel, NoticeDelivery.target
         )
         self.documents_by_project = rows_grouped(
             session,

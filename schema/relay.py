@@ -46,6 +46,9 @@ ID_PARTS = {
     "Inspection": 2,
     "Incident": 2,
     "OutcomeRelease": 2,
+    "Notice": 2,
+    "WebhookEndpoint": 2,
+    "OutboxEvent": 2,
 }
 
 

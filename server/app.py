@@ -33,11 +33,21 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
     engine = make_engine(url)
     sessions = session_factory(engine)
     store = store_from_settings(settings)
+    in_process = None
+    if settings.in_process_workers:
+        # Composition root: the embedded default runs broker, worker, relay and scheduler here.
+        from workers.inprocess import InProcessWorkers
+
+        in_process = InProcessWorkers(settings, url, sessions)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.prepare()
+        if in_process is not None:
+            await in_process.start()
         yield
+        if in_process is not None:
+            await in_process.stop()
         await store.aclose()
         await engine.dispose()
 

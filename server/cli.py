@@ -1,4 +1,4 @@
-"""The command line: a composition root (it starts the server; later the worker and scheduler)."""
+"""The command line: a composition root (it starts the server, the worker and the scheduler)."""
 
 from __future__ import annotations
 
@@ -245,6 +245,72 @@ def projects() -> None:
 def projects_transitions() -> None:
     """Print the lifecycle's transition table as Markdown (the README shows it)."""
     from server.projects.lifecycle import render_markdown
+
+    click.echo(render_markdown(), nl=False)
+
+
+def _app_database_url(settings: Settings) -> str:
+    """Workers and the scheduler connect as the application role and never migrate."""
+    return settings.app_database_url or application_url(settings, owner_url(settings))
+
+
+@main.command()
+@click.option("--no-relay", is_flag=True, help="Only consume; another process runs the relay.")
+def worker(no_relay: bool) -> None:
+    """Run a Dramatiq worker (REDIS_URL) and the outbox relay until SIGTERM."""
+    from workers.main import run_worker
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.UsageError("Set REDIS_URL: without it the API process runs the workers.")
+    run_worker(settings, _app_database_url(settings), relay=not no_relay)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Scan once, print how many steps fired, and exit.")
+def scheduler(once: bool) -> None:
+    """Scan for due and overdue work (reminders, escalations) every SCHEDULER_INTERVAL_SECONDS."""
+    from workers.main import run_scheduler
+
+    settings = _settings()
+    fired = run_scheduler(settings, _app_database_url(settings), once=once)
+    if once:
+        click.echo(f"{fired} steps fired")
+
+
+@main.group()
+def outbox() -> None:
+    """The outbox: delivery status of events."""
+
+
+@outbox.command("status")
+def outbox_status() -> None:
+    """Counts of pending, waiting and failed events, and the delivery latency."""
+    from server.outbox.delivery import stats
+
+    settings = _settings()
+
+    async def work() -> str:
+        async with _system_session(settings) as session:
+            s = await stats(session)
+            return (
+                f"pending {s.pending}, waiting {s.waiting}, failed {s.failed}; oldest pending "
+                f"{s.oldest_pending_seconds:.0f} s; handled in the last hour {s.handled_last_hour}"
+                f" (p50 {s.latency_p50_seconds}, p95 {s.latency_p95_seconds} s)"
+            )
+
+    click.echo(_run(work))
+
+
+@main.group()
+def notices() -> None:
+    """Notices."""
+
+
+@notices.command("routes")
+def notices_routes() -> None:
+    """Print the routing table (who is told what) as Markdown (the README shows it)."""
+    from server.notices.routing import render_markdown
 
     click.echo(render_markdown(), nl=False)
 

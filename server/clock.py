@@ -13,5 +13,6 @@ def zone() -> ZoneInfo:
     return ZoneInfo(os.environ.get("TIMEZONE", "Asia/Shanghai"))
 
 
-def today() -> date:
-    return datetime.now(zone()).date()
+def today(now: datetime | None = None) -> date:
+    """The calendar day in the academy's zone, now or at the aware instant `now`."""
+    return (now or datetime.now(zone())).astimezone(zone()).date()

@@ -92,12 +92,43 @@ class Settings:
         default_factory=lambda: {"general": 24, "major": 2, "especially_major": 1}
     )
     incident_follow_up_hours: int = 24
+    # Workers (DESIGN decision 5): Redis broker when redis_url is set; otherwise the broker,
+    # worker, relay and scheduler run inside the API process.
+    redis_url: str | None = field(default=None, repr=False)
+    redis_namespace: str = "stsec"
+    in_process_workers: bool = False
+    worker_threads: int = 4
+    outbox_max_attempts: int = 8
+    outbox_retry_base_seconds: float = 10.0
+    outbox_retry_max_seconds: float = 3600.0
+    outbox_lease_seconds: float = 120.0
+    outbox_poll_seconds: float = 1.0
+    scheduler_interval_seconds: float = 60.0
+    # Reminders and the escalation ladder of late rectifications (R-HAZARD, R-OVERDUE).
+    hazard_reminder_days: int = 3
+    escalation_branch_days: int = 7
+    escalation_hq_days: int = 14
+    permit_reminder_days: int = 30
+    # Email over SMTP; without smtp_host the email channel is skipped (and says so).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = "stsec@localhost"
+    smtp_security: str = "starttls"
+    smtp_timeout_seconds: float = 20.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_allow_http: bool = True
+    webhook_allow_private: bool = True
+    public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = Path(os.environ.get("DATA_DIR", "./var")).resolve()
         production = os.environ.get("APP_ENV", "development").lower() == "production"
         secret = os.environ.get("SECRET_KEY") or _local_secret(data_dir, production)
+        redis_url = os.environ.get("REDIS_URL") or None
+        branch_days, hq_days = _escalation_days()
         return cls(
             data_dir=data_dir,
             database_url=os.environ.get("DATABASE_URL") or None,
@@ -135,7 +166,68 @@ class Settings:
             download_link_ttl=_int("DOWNLOAD_LINK_TTL", 300, minimum=1, maximum=7 * 24 * 3600),
             incident_report_hours=_hours_by_severity("INCIDENT_REPORT_HOURS"),
             incident_follow_up_hours=_int("INCIDENT_FOLLOW_UP_HOURS", 24, minimum=1),
+            redis_url=redis_url,
+            redis_namespace=os.environ.get("REDIS_NAMESPACE") or "stsec",
+            in_process_workers=_bool("IN_PROCESS_WORKERS", redis_url is None),
+            worker_threads=_int("WORKER_THREADS", 4, minimum=1, maximum=64),
+            outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
+            outbox_retry_base_seconds=_float("OUTBOX_RETRY_BASE_SECONDS", 10.0),
+            outbox_retry_max_seconds=_float("OUTBOX_RETRY_MAX_SECONDS", 3600.0),
+            outbox_lease_seconds=_float("OUTBOX_LEASE_SECONDS", 120.0, minimum=1.0),
+            outbox_poll_seconds=_float("OUTBOX_POLL_SECONDS", 1.0, minimum=0.05),
+            scheduler_interval_seconds=_float("SCHEDULER_INTERVAL_SECONDS", 60.0, minimum=0.1),
+            hazard_reminder_days=_int("HAZARD_REMINDER_DAYS", 3, minimum=0),
+            escalation_branch_days=branch_days,
+            escalation_hq_days=hq_days,
+            permit_reminder_days=_int("PERMIT_REMINDER_DAYS", 30, minimum=0),
+            smtp_host=os.environ.get("SMTP_HOST") or None,
+            smtp_port=_int("SMTP_PORT", 587, minimum=1, maximum=65535),
+            smtp_username=os.environ.get("SMTP_USERNAME") or None,
+            smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+            smtp_from=os.environ.get("SMTP_FROM") or "stsec@localhost",
+            smtp_security=_smtp_security(),
+            smtp_timeout_seconds=_float("SMTP_TIMEOUT_SECONDS", 20.0, minimum=1.0),
+            webhook_timeout_seconds=_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.5),
+            # Plain-http webhooks only outside production unless allowed explicitly.
+            webhook_allow_http=_bool("WEBHOOK_ALLOW_HTTP", not production),
+            # Webhooks to loopback, private and link-local addresses (the platform's own
+            # network) only outside production unless allowed explicitly.
+            webhook_allow_private=_bool("WEBHOOK_ALLOW_PRIVATE", not production),
+            public_url=(os.environ.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         )
+
+
+def _float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+def _smtp_security() -> str:
+    security = os.environ.get("SMTP_SECURITY", "starttls").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ValueError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    return security
+
+
+def _escalation_days() -> tuple[int, int]:
+    branch_days = _int("ESCALATION_BRANCH_DAYS", 7, minimum=1)
+    hq_days = _int("ESCALATION_HQ_DAYS", 14, minimum=1)
+    if hq_days <= branch_days:
+        # The ladder climbs: the institute's coordination group leader, then the branch
+        # academy, then HQ.
+        raise ValueError("ESCALATION_HQ_DAYS must be greater than ESCALATION_BRANCH_DAYS")
+    return branch_days, hq_days
 
 
 def _hours_by_severity(name: str) -> dict[str, int]:

@@ -75,6 +75,10 @@ def settings(data_dir: Path, owner_url: str) -> Settings:
         production=False,
         # Tests sign in often from one address; the throttle test sets its own limits.
         login_address_max_attempts=10_000,
+        # Tests deliver outbox events themselves (tests/notices) or start real worker processes.
+        in_process_workers=False,
+        redis_url=None,
+        smtp_host=None,
     )
 
 

@@ -6,6 +6,7 @@ nothing; a branch academy sees only its own institutes (ORG-BRANCH); HQ sees all
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,8 +19,14 @@ from projects.project_support import (
 )
 from sqlalchemy import func, select
 
+from schema.relay import tenant_key, to_global_id
 from schema.sdl import sdl
 from server.audit.models import AuditEntry
+from server.db.base import utcnow
+from server.db.engine import ALL_TENANTS, scope
+from server.notices.models import Notice
+from server.outbox.models import OutboxEvent
+from server.tenancy.models import User
 
 UNIT_IDS = "{ orgUnits(first: 100) { nodes { id code } } }"
 USERS_OF = "query($id: ID!) { users(orgUnitId: $id, first: 100) { nodes { id username } } }"
@@ -166,8 +173,53 @@ async def _projects(flow: Flow) -> dict[str, Any]:
     return out
 
 
+async def _notices(sessions, as_user, iph: str) -> dict[str, str]:
+    """A notice in iph.researcher's inbox, an IPH webhook endpoint and a parked IPH event."""
+    async with sessions() as session, session.begin():
+        await scope(session, ALL_TENANTS)
+        researcher = await session.scalar(select(User).where(User.username == "iph.researcher"))
+        assert researcher is not None
+        notice = Notice(
+            tenant_id=researcher.tenant_id,
+            user_id=researcher.id,
+            source_id=uuid.uuid4(),
+            topic="hazard.overdue",
+            params={"hazard": "通风系统故障", "deadline": "2026-01-01"},
+        )
+        # `project.submit` has no audience: retried by the owner, it would tell nobody.
+        event = OutboxEvent(
+            tenant_id=researcher.tenant_id,
+            topic="project.submit",
+            payload={},
+            available_at=utcnow(),
+            attempts=8,
+            last_error="ConnectError: refused",
+            failed_at=utcnow(),
+        )
+        session.add_all([notice, event])
+        await session.flush()
+        keys = {
+            "notice": to_global_id("Notice", notice.tenant_id, notice.id),
+            "parked_event": to_global_id("OutboxEvent", event.tenant_id, event.id),
+        }
+    admin = as_user("iph.tenant-admin")
+    registered = await admin(
+        """mutation($u: ID!) { registerWebhook(orgUnitId: $u, url: "https://hooks.iph.example/n",
+             topics: []) { __typename ... on WebhookRegistered { webhookEndpoint { id } } } }""",
+        {"u": iph},
+    )
+    webhook = registered["registerWebhook"]["webhookEndpoint"]["id"]
+    # Disabled at once, so that no delivery in other tests tries to reach it; the attack is the
+    # same on an active endpoint: it is found only inside IPH.
+    disabled = await admin(
+        "mutation($id: ID!) { disableWebhook(id: $id) { __typename } }", {"id": webhook}
+    )
+    assert disabled["disableWebhook"]["__typename"] == "WebhookEndpointSaved"
+    return keys | {"webhook": webhook}
+
+
 @pytest.fixture(scope="module")
-async def ids(as_user, client, tokens):
+async def ids(as_user, client, tokens, sessions):
     """Global IDs of units, users, an API token, documents and projects, as HQ sees them."""
     hq = as_user("hq.platform-admin")
     units = {n["code"]: n["id"] for n in (await hq(UNIT_IDS))["orgUnits"]["nodes"]}
@@ -210,6 +262,7 @@ async def ids(as_user, client, tokens):
     versions = await leader(
         "query($d: ID!) { document(id: $d) { versions { id } } }", {"d": ticket["documentId"]}
     )
+    notices = await _notices(sessions, as_user, units["IPH"])
     return {
         "document": ticket["documentId"],
         "version": versions["document"]["versions"][0]["id"],
@@ -218,6 +271,7 @@ async def ids(as_user, client, tokens):
         "users": users,
         "token": token_id,
         "dept": dept["orgUnit"]["departments"][0]["id"],
+        **notices,
     } | await _projects(flow)
 
 
@@ -475,8 +529,29 @@ FOREIGN_MUTATIONS = {
         "mutation($m: ID!) { setMeasureStatus(measureId: $m, status: DONE) { __typename } }",
         lambda i: {"m": i["measure"]},
     ),
+    # Notices: an IPH person's notice, IPH's webhook endpoints, a parked IPH event.
+    "markNoticesRead": (
+        "mutation($n: ID!) { markNoticesRead(ids: [$n]) { __typename } }",
+        lambda i: {"n": i["notice"]},
+    ),
+    "registerWebhook": (
+        'mutation($u: ID!) { registerWebhook(orgUnitId: $u, url: "https://evil.example/hook", '
+        "topics: []) { __typename } }",
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "disableWebhook": (
+        "mutation($id: ID!) { disableWebhook(id: $id) { __typename } }",
+        lambda i: {"id": i["webhook"]},
+    ),
+    "retryEvent": (
+        "mutation($id: ID!) { retryEvent(id: $id) { __typename } }",
+        lambda i: {"id": i["parked_event"]},
+    ),
 }
 SIGN_IN_MUTATIONS = {"login", "refresh", "logout"}
+# Mutations that take no ID to aim at another institute: they act on the caller's own rows only
+# (checked by their own test below).
+OWN_ONLY_MUTATIONS = {"markAllNoticesRead"}
 
 
 def test_every_mutation_is_attacked():
@@ -484,7 +559,7 @@ def test_every_mutation_is_attacked():
 
     block = sdl().split("type Mutation {", 1)[1].split("\n}", 1)[0]
     names = set(re.findall(r"^\s+(\w+)\(", block, re.M))
-    assert names - SIGN_IN_MUTATIONS == set(FOREIGN_MUTATIONS)
+    assert names - SIGN_IN_MUTATIONS - OWN_ONLY_MUTATIONS == set(FOREIGN_MUTATIONS)
 
 
 async def _audit_count(owner_engine) -> int:
@@ -503,6 +578,19 @@ async def test_ORG_INST_foreign_institute_mutation_is_not_found(
     result = data[name]["__typename"]
     assert result == "NotFoundError", (name, data)
     assert await _audit_count(owner_engine) == before
+
+
+@pytest.mark.parametrize("attacker", ["ioc.tenant-admin", "ioc.researcher"])
+async def test_ORG_INST_mark_all_notices_read_touches_only_the_callers_inbox(
+    as_user, ids, sessions, attacker
+):
+    data = await as_user(attacker)("mutation { markAllNoticesRead { __typename } }")
+    assert data["markAllNoticesRead"]["__typename"] == "NoticesMarked"
+    tenant_id, notice_id = tenant_key(ids["notice"], "Notice")
+    async with sessions() as session, session.begin():
+        await scope(session, ALL_TENANTS)
+        notice = await session.get(Notice, (tenant_id, notice_id))
+        assert notice is not None and notice.read_at is None
 
 
 async def test_ORG_INST_foreign_institute_queries_learn_nothing(as_user, ids):

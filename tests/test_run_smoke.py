@@ -46,14 +46,7 @@ def test_make_run_from_empty_data_dir_serves_demo_users(tmp_path):
             raise AssertionError("the server did not become ready")
         lines = (tmp_path / "var" / "demo-users.txt").read_text().splitlines()
         username, password = lines[0].split("\t")[:2]
-        login = httpx.post(
-            f"{base}/graphql",
-            json={
-                "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) "
-                "{ ... on SignedIn { accessToken } } }",
-                "variables": {"u": username, "p": password},
-            },
-        )
+        login = _login(base, username, password)
         token = login.json()["data"]["login"]["accessToken"]
         assert login.cookies.get("stsec_refresh")
         viewer = httpx.post(
@@ -64,6 +57,9 @@ def test_make_run_from_empty_data_dir_serves_demo_users(tmp_path):
         assert viewer.json() == {"data": {"viewer": {"user": {"username": username}}}}
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         assert "http_requests_total" in httpx.get(f"{base}/metrics").text
+        _an_incident_reaches_the_branch_inbox(base, lines)
+        metrics = httpx.get(f"{base}/metrics").text
+        assert 'stsec_outbox_events{state="failed"} 0.0' in metrics
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
@@ -77,3 +73,61 @@ def test_make_run_from_empty_data_dir_serves_demo_users(tmp_path):
             timeout=60,
         )
     assert "Demo sign-ins" in out, out
+
+
+def _login(base: str, username: str, password: str) -> httpx.Response:
+    return httpx.post(
+        f"{base}/graphql",
+        json={
+            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) "
+            "{ ... on SignedIn { accessToken } } }",
+            "variables": {"u": username, "p": password},
+        },
+    )
+
+
+def _sign_in(base: str, lines: list[str], username: str) -> dict[str, str]:
+    password = next(line.split("\t")[1] for line in lines if line.startswith(username + "\t"))
+    login = _login(base, username, password)
+    return {"authorization": f"Bearer {login.json()['data']['login']['accessToken']}"}
+
+
+def _an_incident_reaches_the_branch_inbox(base: str, lines: list[str]) -> None:
+    """The embedded default runs broker, worker, relay and scheduler in the server process."""
+    researcher = _sign_in(base, lines, "iph.researcher")
+    unit = httpx.post(
+        f"{base}/graphql", json={"query": "{ viewer { orgUnit { id } } }"}, headers=researcher
+    ).json()["data"]["viewer"]["orgUnit"]["id"]
+    reported = httpx.post(
+        f"{base}/graphql",
+        json={
+            "query": "mutation($u: ID!, $i: IncidentInput!) { reportIncident(orgUnitId: $u, "
+            "input: $i) { __typename } }",
+            "variables": {
+                "u": unit,
+                "i": {
+                    "title": "实验室起火",
+                    "occurredAt": "2026-01-01T08:00:00+08:00",
+                    "place": "3号楼",
+                    "category": "SAFETY",
+                    "severity": "GENERAL",
+                    "immediateMeasures": "疏散人员",
+                },
+            },
+        },
+        headers=researcher,
+    ).json()
+    assert reported["data"]["reportIncident"]["__typename"] == "IncidentSaved", reported
+    branch = _sign_in(base, lines, "bj.supervisor")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        inbox = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ inbox(first: 5) { nodes { title } } }"},
+            headers=branch,
+        ).json()["data"]["inbox"]["nodes"]
+        if inbox:
+            assert "实验室起火" in inbox[0]["title"]
+            return
+        time.sleep(0.3)
+    raise AssertionError("no notice reached the branch academy's inbox")

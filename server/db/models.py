@@ -13,6 +13,7 @@ from server.inspections.models import (
     ProjectBan,
     Supervision,
 )
+from server.notices.models import Notice, NoticeDelivery, ScheduledStep, WebhookEndpoint
 from server.outbox.models import OutboxEvent
 from server.outcomes.models import AspectReview, OutcomeRelease
 from server.projects.models import (
@@ -54,6 +55,8 @@ __all__ = [
     "MeasureCheck",
     "Membership",
     "MitigationMeasure",
+    "Notice",
+    "NoticeDelivery",
     "OrgUnit",
     "OutboxEvent",
     "OutcomeRelease",
@@ -65,7 +68,9 @@ __all__ = [
     "RiskAssessment",
     "RiskPoint",
     "RiskSettings",
+    "ScheduledStep",
     "SpecialMeeting",
     "Supervision",
     "User",
+    "WebhookEndpoint",
 ]

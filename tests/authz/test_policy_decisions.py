@@ -21,6 +21,7 @@ import pytest
 from server.auth.principal import ANONYMOUS, SYSTEM, Grant, Principal
 from server.authz.gate import Target, authorize, enforcer, is_allowed, scope_of
 from server.errors import Forbidden, NotFound, Unauthenticated
+from server.rules import RULE_IDS
 from server.tenancy.roles import Role, UnitKind
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -31,36 +32,7 @@ README = POLICIES / "README.md"
 SCOPES = ("own", "supervised", "all")
 RELATIONS = ("none", "self")
 
-# Rule IDs of shared/guidance/RULES.md; the README may cite only these.
-KNOWN_RULE_IDS = frozenset(
-    {
-        "ORG-HQ",
-        "ORG-HQ-DUTY",
-        "ORG-BRANCH",
-        "ORG-INST",
-        "ORG-INST-DUTY",
-        "R-OWN",
-        "R-ASSESS",
-        "R-SENSITIVE",
-        "R-PLAN",
-        "R-REVIEW",
-        "R-GATE",
-        "R-FILING",
-        "R-INSPECT",
-        "R-PERMIT",
-        "R-REPORT",
-        "R-CHANGE",
-        "R-SUPERVISE",
-        "R-OUTCOME",
-        "R-CLOSE",
-        "R-HAZARD",
-        "R-INCIDENT",
-        "R-OVERDUE",
-        "R-EVAL",
-        "R-WARNLIST",
-        "R-REWARD",
-    }
-)
+KNOWN_RULE_IDS = RULE_IDS
 RULE_ID = re.compile(r"\b(?:ORG|R)-[A-Z]+(?:-[A-Z]+)*\b")
 
 

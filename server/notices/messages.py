@@ -1,0 +1,58 @@
+"""Notice texts in the reader's language: Chinese by default, English for users who chose it.
+
+Titles come from the routing table; the body lists the details the event carries, with the
+guidance's terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from server.notices.routing import ROUTES
+
+LOCALES = ("zh", "en")
+
+# Detail lines, in the order shown: param → (Chinese label, English label).
+DETAILS: dict[str, tuple[str, str]] = {
+    "unit": ("单位", "Unit"),
+    "project": ("项目", "Project"),
+    "hazard": ("风险隐患", "Hazard"),
+    "incident": ("事件事故", "Incident"),
+    "severity": ("等级", "Severity"),
+    "measure": ("防范措施", "Measure"),
+    "deadline": ("整改期限", "Deadline"),
+    "days": ("逾期天数", "Days overdue"),
+    "due": ("应检查日期", "Due"),
+    "valid_until": ("许可有效期至", "Permit valid until"),
+    "decision": ("结论", "Decision"),
+    "state": ("状态", "State"),
+    "reason": ("原因", "Reason"),
+}
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    body: str
+
+
+def render(topic: str, params: dict[str, Any], locale: str) -> Text:
+    english = locale == "en"
+    route = ROUTES.get(topic)
+    template = (route.en if english else route.zh) if route else topic
+    values = _Blank(params)
+    if english and "unit_en" in params:
+        values["unit"] = params["unit_en"]
+    title = template.format_map(values)
+    lines = []
+    for key, (zh, en) in DETAILS.items():
+        value = values.get(key)
+        if value not in (None, ""):
+            lines.append(f"{en if english else zh}: {value}" if english else f"{zh}：{value}")
+    return Text(title=title, body="\n".join(lines))

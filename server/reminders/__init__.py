@@ -1,0 +1,1 @@
+"""Due and overdue work, found by the scheduler and announced through the outbox once per step."""

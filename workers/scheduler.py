@@ -1,0 +1,40 @@
+"""The scheduler: scans for due and overdue work every SCHEDULER_INTERVAL_SECONDS.
+
+Several replicas may run: each step fires once (server.reminders.steps).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.config import Settings
+from server.reminders.steps import Fired, run_once
+
+log = structlog.get_logger(__name__)
+
+
+class Scheduler:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+
+    async def tick(self) -> list[Fired]:
+        async with self.sessions() as session, session.begin():
+            fired = await run_once(session, self.settings)
+        if fired:
+            log.info("scheduler_fired", steps=len(fired), topics=sorted({f.topic for f in fired}))
+        return fired
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except Exception as exc:
+                log.warning("scheduler_scan_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+            try:
+                await asyncio.wait_for(stop.wait(), self.settings.scheduler_interval_seconds)
+            except TimeoutError:
+                pass
