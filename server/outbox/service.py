@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.base import utcnow
@@ -22,3 +25,31 @@ async def emit(
     session.add(event)
     await session.flush()
     return event.id
+
+
+@dataclass(frozen=True)
+class Event:
+    tenant_id: uuid.UUID
+    topic: str
+    payload: dict[str, Any]
+
+
+async def emit_many(session: AsyncSession, events: Sequence[Event], *, chunk: int = 1000) -> None:
+    """Write many outbox rows in the caller's transaction, in bulk (the scheduler's steps)."""
+    now = utcnow()
+    for start in range(0, len(events), chunk):
+        await session.execute(
+            insert(OutboxEvent),
+            [
+                {
+                    "tenant_id": e.tenant_id,
+                    "id": uuid.uuid4(),
+                    "topic": e.topic,
+                    "payload": e.payload,
+                    "available_at": now,
+                    "created_at": now,
+                    "attempts": 0,
+                }
+                for e in events[start : start + chunk]
+            ],
+        )
