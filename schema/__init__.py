@@ -25,6 +25,9 @@ from schema.documents.mutations import DocumentsMutation
 from schema.documents.queries import DocumentsQuery
 from schema.documents.types import Document, DocumentVersion
 from schema.errors import DomainErrorCodes, is_expected
+from schema.evaluations.mutations import EvaluationsMutation
+from schema.evaluations.queries import EvaluationsQuery
+from schema.evaluations.types import EvaluationRun, UnitRating
 from schema.incidents.operations import IncidentsMutation, IncidentsQuery
 from schema.incidents.types import Incident
 from schema.inspections.mutations import HazardsMutation
@@ -35,13 +38,20 @@ from schema.notices.mutations import NoticesMutation
 from schema.notices.queries import NoticesQuery
 from schema.notices.types import Notice, OutboxEvent, WebhookEndpoint
 from schema.outcomes.operations import OutcomeRelease, OutcomesMutation, OutcomesQuery
+from schema.oversight.queries import OversightQuery
 from schema.projects.mutations import ProjectsMutation
 from schema.projects.queries import ProjectsQuery
 from schema.projects.types import Assessment, Project
 from schema.relay import Node
+from schema.signals.mutations import SignalsMutation
+from schema.signals.queries import SignalsQuery
+from schema.signals.types import WarningSignal
 from schema.tenancy.mutations import TenancyMutation
 from schema.tenancy.queries import TenancyQuery
 from schema.tenancy.types import ApiToken, Department, OrgUnit, User
+from schema.warnlist.mutations import WarnlistMutation
+from schema.warnlist.queries import WarnlistQuery
+from schema.warnlist.types import Reward, WarningListEntry
 from server.config import Settings
 
 
@@ -54,7 +64,11 @@ class Query(
     OutcomesQuery,
     DocumentsQuery,
     NoticesQuery,
+    EvaluationsQuery,
+    WarnlistQuery,
+    SignalsQuery,
     AuditQuery,
+    OversightQuery,
 ):
     @strawberry.field(description="Any object by its global ID (Relay); null if not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
@@ -71,6 +85,9 @@ class Mutation(
     OutcomesMutation,
     DocumentsMutation,
     NoticesMutation,
+    EvaluationsMutation,
+    WarnlistMutation,
+    SignalsMutation,
 ):
     pass
 
@@ -116,6 +133,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Notice,
             WebhookEndpoint,
             OutboxEvent,
+            EvaluationRun,
+            UnitRating,
+            WarningListEntry,
+            Reward,
+            WarningSignal,
         ],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from server.documents.models import Document, DocumentVersion
 from server.documents.service import versions_of
+from server.evaluations.models import UnitRating
 from server.incidents.models import IncidentUpdate, SpecialMeeting
 from server.inspections.models import (
     HandlingRecommendation,
@@ -28,14 +29,17 @@ from server.projects.models import (
     MajorChange,
     MitigationMeasure,
     Permit,
+    Project,
     ProjectMember,
     Review,
     RiskAssessment,
     RiskPoint,
     RiskSettings,
 )
+from server.signals.models import WarningSignalEvent
 from server.tenancy.models import Department, Membership, OrgUnit, User
 from server.tenancy.service import memberships_of
+from server.warnlist.models import WarningListEvent
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (tenant_id, id): every tenant row is found by both
 M = TypeVar("M")
@@ -124,6 +128,13 @@ class Loaders:
         self.risk_settings_by_unit: DataLoader[uuid.UUID, RiskSettings | None] = DataLoader(
             self._risk_settings
         )
+        # A run's ratings span every institute: keyed by the run alone (RLS still applies).
+        self.ratings_by_run: DataLoader[uuid.UUID, list[UnitRating]] = DataLoader(
+            self._ratings_by_run
+        )
+        self.events_by_warning_list_entry = rows_grouped(
+            session, WarningListEvent, "entry_id", WarningListEvent.created_at, WarningListEvent.id
+        )
         self.updates_by_incident = rows_grouped(
             session, IncidentUpdate, "incident_id", IncidentUpdate.created_at
         )
@@ -152,6 +163,10 @@ class Loaders:
             Document.created_at,
             where=Document.attached_type == "project",
         )
+        self.project_by_key = rows_by_key(session, Project)
+        self.events_by_signal = rows_grouped(
+            session, WarningSignalEvent, "signal_id", WarningSignalEvent.at, WarningSignalEvent.id
+        )
 
     async def _org_units(self, ids: Sequence[uuid.UUID]) -> list[OrgUnit | None]:
         # Row-level security applies: a unit the principal may not see loads as None.
@@ -165,6 +180,17 @@ class Loaders:
         )
         found = {r.tenant_id: r for r in rows.scalars()}
         return [found.get(i) for i in ids]
+
+    async def _ratings_by_run(self, run_ids: Sequence[uuid.UUID]) -> list[list[UnitRating]]:
+        rows = await self.session.execute(
+            select(UnitRating)
+            .where(UnitRating.run_id.in_(run_ids))
+            .order_by(UnitRating.score.desc(), UnitRating.tenant_id)
+        )
+        grouped: dict[uuid.UUID, list[UnitRating]] = {i: [] for i in run_ids}
+        for rating in rows.scalars():
+            grouped[rating.run_id].append(rating)
+        return [grouped[i] for i in run_ids]
 
     async def _memberships(self, keys: Sequence[Key]) -> list[list[Membership]]:
         found = await memberships_of(self.session, keys)

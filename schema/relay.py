@@ -49,6 +49,11 @@ ID_PARTS = {
     "Notice": 2,
     "WebhookEndpoint": 2,
     "OutboxEvent": 2,
+    "EvaluationRun": 2,
+    "UnitRating": 2,
+    "WarningListEntry": 2,
+    "Reward": 2,
+    "WarningSignal": 2,
 }
 
 
@@ -71,6 +76,12 @@ def tenant_key(global_id: str, type_name: str) -> tuple[uuid.UUID, uuid.UUID]:
     """(tenant_id, row id) of a tenant row's global ID; not found unless it is a `type_name`."""
     _, (tenant_id, row_id) = from_global_id(global_id, type_name)
     return tenant_id, row_id
+
+
+def org_unit_id(global_id: str) -> uuid.UUID:
+    """The id of an org unit's global ID; not found unless it is an `OrgUnit`."""
+    _, (unit_id,) = from_global_id(global_id, "OrgUnit")
+    return unit_id
 
 
 @strawberry.type

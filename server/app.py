@@ -18,6 +18,7 @@ from server.documents.storage import LocalStore, store_from_settings
 from server.http.errors import internal_error
 from server.http.health import healthz, metrics, readyz
 from server.http.middleware import BodyLimit, RequestContext
+from server.oversight.export_http import OversightExportEndpoint
 from server.projects.form_http import FormEndpoint
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
@@ -26,6 +27,7 @@ WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 def create_app(settings: Settings, owner_url: str) -> Starlette:
     """Build the app for a database whose owner URL is `owner_url` (migrations already applied)."""
     from schema.http import GraphQLEndpoint  # composition root: the one place server imports schema
+    from schema.relay import org_unit_id
 
     url = settings.app_database_url or app_url(
         owner_url, settings.app_db_role, settings.app_db_password
@@ -61,6 +63,11 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
         Route(
             "/forms/assessments/{tenant}/{assessment}.{fmt}",
             FormEndpoint(settings, sessions).handle,
+            methods=["GET"],
+        ),
+        Route(
+            "/exports/oversight.xlsx",
+            OversightExportEndpoint(settings, sessions, unit_id_of=org_unit_id).handle,
             methods=["GET"],
         ),
         Route("/healthz", healthz),

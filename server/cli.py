@@ -6,6 +6,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -247,6 +248,69 @@ def projects_transitions() -> None:
     from server.projects.lifecycle import render_markdown
 
     click.echo(render_markdown(), nl=False)
+
+
+@main.command("generate-academy")
+@click.option("--branches", type=click.IntRange(1, 99), default=12, show_default=True)
+@click.option("--institutes-per-branch", type=click.IntRange(1, 99), default=10, show_default=True)
+@click.option("--projects", type=click.IntRange(0, 5_000_000), default=50_000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same academy.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day it is generated for (dates are relative to it). Default: today.",
+)
+@click.option("--append", is_flag=True, help="Add to a database that holds a generated academy.")
+@click.option(
+    "--password",
+    envvar="DATAGEN_PASSWORD",
+    default=None,
+    help="Password of every generated person (or DATAGEN_PASSWORD). Default: unusable.",
+)
+def generate_academy(
+    branches: int,
+    institutes_per_branch: int,
+    projects: int,
+    seed: int,
+    today: datetime | None,
+    append: bool,
+    password: str | None,
+) -> None:
+    """Fill the database with a generated academy, for benchmarks and demonstrations.
+
+    An operator's tool: it migrates, then writes in bulk as the owner role (DATABASE_URL).
+    Refused if the database already holds generated units (codes GEN-...) unless --append.
+    """
+    from server.datagen import AcademySpec, generate
+    from server.db.migrate import upgrade_async
+    from server.errors import DomainError
+
+    settings = _settings()
+    owner = owner_url(settings)
+    spec = AcademySpec(
+        branches=branches,
+        institutes_per_branch=institutes_per_branch,
+        projects=projects,
+        seed=seed,
+        today=today.date() if today else None,
+        append=append,
+        password=password,
+    )
+
+    async def work() -> str:
+        await upgrade_async(owner)
+        engine = make_engine(owner, pool_size=1)
+        try:
+            manifest = await generate(engine, spec, progress=lambda m: click.echo(m, err=True))
+        finally:
+            await engine.dispose()
+        return manifest.summary()
+
+    try:
+        click.echo(_run(work))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
 
 
 def _app_database_url(settings: Settings) -> str:

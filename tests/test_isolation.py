@@ -24,6 +24,7 @@ from schema.sdl import sdl
 from server.audit.models import AuditEntry
 from server.db.base import utcnow
 from server.db.engine import ALL_TENANTS, scope
+from server.evaluations.rubric import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
 from server.notices.models import Notice
 from server.outbox.models import OutboxEvent
 from server.tenancy.models import User
@@ -218,6 +219,37 @@ async def _notices(sessions, as_user, iph: str) -> dict[str, str]:
     return keys | {"webhook": webhook}
 
 
+# A year no other test evaluates: its evaluation stays a draft here.
+EVALUATED_YEAR = 2010
+VALID_RUBRIC = {
+    "weights": [{"statistic": k, **v} for k, v in DEFAULT_WEIGHTS.items()],
+    "thresholds": DEFAULT_THRESHOLDS,
+}
+
+
+async def _evaluation_and_warning_list(as_user, iph: str) -> dict[str, str]:
+    """A draft evaluation with IPH's rating (R-EVAL), and an IPH warning-list entry that starts
+    next year (R-WARNLIST), so that it bars and flags none of the projects other tests make."""
+    hq = as_user("hq.safety-committee-office")
+    ran = await hq(
+        """mutation($y: Int!) { runEvaluation(year: $y) { __typename
+             ... on EvaluationRunSaved { run { id ratings { id orgUnit { id } } } } } }""",
+        {"y": EVALUATED_YEAR},
+    )
+    run = ran["runEvaluation"]["run"]
+    added = await hq(
+        """mutation($u: ID!, $s: Date!) { addWarningListEntry(orgUnitId: $u, input: {
+             subjectKind: UNIT, subjectId: $u, reason: "违规", source: VIOLATION, startsOn: $s})
+           { __typename ... on WarningListEntrySaved { entry { id } } } }""",
+        {"u": iph, "s": date(date.today().year + 1, 6, 1).isoformat()},
+    )
+    return {
+        "evaluation_run": run["id"],
+        "rating": next(r["id"] for r in run["ratings"] if r["orgUnit"]["id"] == iph),
+        "warning_entry": added["addWarningListEntry"]["entry"]["id"],
+    }
+
+
 @pytest.fixture(scope="module")
 async def ids(as_user, client, tokens, sessions):
     """Global IDs of units, users, an API token, documents and projects, as HQ sees them."""
@@ -263,6 +295,7 @@ async def ids(as_user, client, tokens, sessions):
         "query($d: ID!) { document(id: $d) { versions { id } } }", {"d": ticket["documentId"]}
     )
     notices = await _notices(sessions, as_user, units["IPH"])
+    evaluation = await _evaluation_and_warning_list(as_user, units["IPH"])
     return {
         "document": ticket["documentId"],
         "version": versions["document"]["versions"][0]["id"],
@@ -272,6 +305,7 @@ async def ids(as_user, client, tokens, sessions):
         "token": token_id,
         "dept": dept["orgUnit"]["departments"][0]["id"],
         **notices,
+        **evaluation,
     } | await _projects(flow)
 
 
@@ -547,11 +581,70 @@ FOREIGN_MUTATIONS = {
         "mutation($id: ID!) { retryEvent(id: $id) { __typename } }",
         lambda i: {"id": i["parked_event"]},
     ),
+    # The evaluation (R-EVAL) is HQ's, outside an institute's tenants; IPH's rating, its
+    # warning-list entry and its rewards (R-WARNLIST, R-REWARD) are IPH's.
+    "saveRubric": (
+        "mutation($i: RubricInput!) { saveRubric(input: $i) { __typename } }",
+        lambda i: {"i": VALID_RUBRIC},
+    ),
+    "runEvaluation": (
+        "mutation($y: Int!) { runEvaluation(year: $y) { __typename } }",
+        lambda i: {"y": EVALUATED_YEAR},
+    ),
+    "adjustRating": (
+        'mutation($id: ID!) { adjustRating(id: $id, level: RED, reason: "pwned") { __typename } }',
+        lambda i: {"id": i["rating"]},
+    ),
+    "publishEvaluation": (
+        "mutation($id: ID!) { publishEvaluation(runId: $id) { __typename } }",
+        lambda i: {"id": i["evaluation_run"]},
+    ),
+    "addWarningListEntry": (
+        "mutation($u: ID!) { addWarningListEntry(orgUnitId: $u, input: {subjectKind: UNIT, "
+        'subjectId: $u, reason: "pwned", source: VIOLATION, ban: true}) { __typename } }',
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+    "changeWarningListEntry": (
+        "mutation($id: ID!) { changeWarningListEntry(id: $id, endsOn: null, ban: true, "
+        'reason: "pwned") { __typename } }',
+        lambda i: {"id": i["warning_entry"]},
+    ),
+    "liftWarningListEntry": (
+        'mutation($id: ID!) { liftWarningListEntry(id: $id, reason: "pwned") { __typename } }',
+        lambda i: {"id": i["warning_entry"]},
+    ),
+    "addReward": (
+        "mutation($u: ID!) { addReward(orgUnitId: $u, input: {recipientKind: UNIT, "
+        'recipientId: $u, reason: MEASURES, citation: "pwned", awardedOn: "2025-01-01"}) '
+        "{ __typename } }",
+        lambda i: {"u": i["units"]["IPH"]},
+    ),
+}
+# Only HQ runs the evaluation and keeps the warning list and rewards (ORG-HQ-DUTY, R-EVAL,
+# R-WARNLIST, R-REWARD): what the institute itself and its branch academy get instead. The
+# evaluation is HQ's, outside their tenants; the list and rewards of IPH they can see.
+HQ_ONLY_MUTATIONS = {
+    "saveRubric": "NotFoundError",
+    "runEvaluation": "NotFoundError",
+    "adjustRating": "NotFoundError",
+    "publishEvaluation": "NotFoundError",
+    "addWarningListEntry": "ForbiddenError",
+    "changeWarningListEntry": "ForbiddenError",
+    "liftWarningListEntry": "ForbiddenError",
+    "addReward": "ForbiddenError",
 }
 SIGN_IN_MUTATIONS = {"login", "refresh", "logout"}
 # Mutations that take no ID to aim at another institute: they act on the caller's own rows only
 # (checked by their own test below).
 OWN_ONLY_MUTATIONS = {"markAllNoticesRead"}
+# Mutations that change HQ's rules for every unit, aimed at no unit: an institute is refused
+# with a reason (the rules are no secret: every unit reads them) and nothing changes.
+HQ_RULE_MUTATIONS = {
+    "setIndicatorThresholds": (
+        'mutation { setIndicatorThresholds(indicator: "incidents_90_days", '
+        "thresholds: {red: 1000}) { __typename } }"
+    ),
+}
 
 
 def test_every_mutation_is_attacked():
@@ -559,7 +652,8 @@ def test_every_mutation_is_attacked():
 
     block = sdl().split("type Mutation {", 1)[1].split("\n}", 1)[0]
     names = set(re.findall(r"^\s+(\w+)\(", block, re.M))
-    assert names - SIGN_IN_MUTATIONS - OWN_ONLY_MUTATIONS == set(FOREIGN_MUTATIONS)
+    unaimed = SIGN_IN_MUTATIONS | OWN_ONLY_MUTATIONS | set(HQ_RULE_MUTATIONS)
+    assert names - unaimed == set(FOREIGN_MUTATIONS)
 
 
 async def _audit_count(owner_engine) -> int:
@@ -580,6 +674,18 @@ async def test_ORG_INST_foreign_institute_mutation_is_not_found(
     assert await _audit_count(owner_engine) == before
 
 
+@pytest.mark.parametrize("attacker", ["iph.legal-representative", "bj.supervisor"])
+@pytest.mark.parametrize("name", sorted(HQ_ONLY_MUTATIONS))
+async def test_ORG_HQ_DUTY_the_unit_and_its_branch_cannot_evaluate_or_list(
+    as_user, ids, owner_engine, attacker, name
+):
+    query, variables = FOREIGN_MUTATIONS[name]
+    before = await _audit_count(owner_engine)
+    data = await as_user(attacker)(query, variables(ids))
+    assert data[name]["__typename"] == HQ_ONLY_MUTATIONS[name], (name, data)
+    assert await _audit_count(owner_engine) == before
+
+
 @pytest.mark.parametrize("attacker", ["ioc.tenant-admin", "ioc.researcher"])
 async def test_ORG_INST_mark_all_notices_read_touches_only_the_callers_inbox(
     as_user, ids, sessions, attacker
@@ -591,6 +697,17 @@ async def test_ORG_INST_mark_all_notices_read_touches_only_the_callers_inbox(
         await scope(session, ALL_TENANTS)
         notice = await session.get(Notice, (tenant_id, notice_id))
         assert notice is not None and notice.read_at is None
+
+
+@pytest.mark.parametrize("attacker", ["ioc.tenant-admin", "iph.legal-representative"])
+@pytest.mark.parametrize("name", sorted(HQ_RULE_MUTATIONS))
+async def test_ORG_HQ_rule_mutations_are_refused_to_institutes(
+    as_user, owner_engine, attacker, name
+):
+    before = await _audit_count(owner_engine)
+    data = await as_user(attacker)(HQ_RULE_MUTATIONS[name])
+    assert data[name]["__typename"] == "ForbiddenError", data
+    assert await _audit_count(owner_engine) == before
 
 
 async def test_ORG_INST_foreign_institute_queries_learn_nothing(as_user, ids):
@@ -633,6 +750,34 @@ async def test_ORG_INST_data_unchanged_after_attacks(as_user, ids):
     for name, state in ids["project_states"].items():
         project = (await manager(PROJECT_STATE, {"id": ids[name]["id"]}))["project"]
         assert project == {"state": state, "version": ids[name]["version"]}, name
+    hq = as_user("hq.safety-committee-office")
+    runs = (await hq("{ evaluationRuns { id state } }"))["evaluationRuns"]
+    assert {"id": ids["evaluation_run"], "state": "DRAFT"} in runs
+    ratings = (
+        await hq(
+            "query($y: Int!, $u: ID) { ratings(year: $y, orgUnitId: $u) { id level "
+            "computedLevel adjustedReason } }",
+            {"y": EVALUATED_YEAR, "u": ids["units"]["IPH"]},
+        )
+    )["ratings"]
+    assert [(r["id"], r["adjustedReason"]) for r in ratings] == [(ids["rating"], None)]
+    assert ratings[0]["level"] == ratings[0]["computedLevel"]
+    entries = (
+        await hq(
+            "query($u: ID!) { warningList(filter: {orgUnitId: $u}, first: 100) { nodes { id "
+            "reason ban liftedAt history { action } } } }",
+            {"u": ids["units"]["IPH"]},
+        )
+    )["warningList"]["nodes"]
+    assert all(e["reason"] != "pwned" for e in entries)
+    entry = next(e for e in entries if e["id"] == ids["warning_entry"])
+    assert (entry["ban"], entry["liftedAt"]) == (False, None)
+    assert entry["history"] == [{"action": "added"}]
+    rewards = await hq(
+        "query($u: ID!) { rewards(orgUnitId: $u, first: 100) { nodes { citation } } }",
+        {"u": ids["units"]["IPH"]},
+    )
+    assert all(r["citation"] != "pwned" for r in rewards["rewards"]["nodes"])
 
 
 async def test_ORG_BRANCH_supervisor_sees_only_its_own_institutes(as_user, ids):

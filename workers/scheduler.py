@@ -1,6 +1,7 @@
 """The scheduler: scans for due and overdue work every SCHEDULER_INTERVAL_SECONDS.
 
-Several replicas may run: each step fires once (server.reminders.steps).
+Several replicas may run: each step fires once (server.reminders.steps), and one replica at a
+time evaluates the early-warning indicators (server.signals.evaluation).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.config import Settings
 from server.reminders.steps import Fired, run_once
+from server.signals.evaluation import evaluate as evaluate_signals
 
 log = structlog.get_logger(__name__)
 
@@ -26,6 +28,10 @@ class Scheduler:
             fired = await run_once(session, self.settings)
         if fired:
             log.info("scheduler_fired", steps=len(fired), topics=sorted({f.topic for f in fired}))
+        # The early-warning indicators, in a transaction of their own: the steps above stay
+        # fired whatever happens here (replicas take turns: server.signals.evaluation).
+        async with self.sessions() as session, session.begin():
+            await evaluate_signals(session)
         return fired
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -14,6 +14,7 @@ from schema.inspections.types import Inspection as InspectionType
 from schema.inspections.types import InspectionPlan as InspectionPlanType
 from schema.relay import Node, to_global_id
 from schema.tenancy.types import Department, OrgUnit, User
+from schema.warnlist.types import WarningListStanding
 from server import clock
 from server.authz import is_allowed
 from server.documents.service import DocumentAccess, read_action
@@ -34,6 +35,7 @@ from server.projects.vocabulary import (
     RiskLevel,
     SensitiveField,
 )
+from server.warnlist import service as warnlist
 
 for _enum, _name in (
     (ProjectState, "ProjectState"),
@@ -484,6 +486,14 @@ class Project(Node):
             )
             for c in rows
         ]
+
+    @strawberry.field(
+        description="R-WARNLIST: active warning-list entries on the unit, department or PI (a "
+        "ban bars submission and approval; a listing needs HQ re-review). One statement per "
+        "project: meant for the project page, not for lists."
+    )
+    async def warning_list_standing(self, info: Info) -> WarningListStanding:
+        return WarningListStanding.of(await warnlist.standing(info.context.session, self.row))
 
 
 def categories() -> list[CategoryInfo]:

@@ -4,13 +4,13 @@ from server.audit.models import AuditEntry, AuditHead
 from server.auth.models import ApiToken, AuthSession, LoginAttempt
 from server.db.base import Base
 from server.documents.models import Document, DocumentUpload, DocumentVersion
+from server.evaluations.models import EvaluationRun, Rubric, UnitRating
 from server.incidents.models import Incident, IncidentUpdate, SpecialMeeting
 from server.inspections.models import (
     HandlingRecommendation,
     Hazard,
     Inspection,
     MeasureCheck,
-    ProjectBan,
     Supervision,
 )
 from server.notices.models import Notice, NoticeDelivery, ScheduledStep, WebhookEndpoint
@@ -29,7 +29,9 @@ from server.projects.models import (
     RiskPoint,
     RiskSettings,
 )
+from server.signals.models import IndicatorThresholds, WarningSignal, WarningSignalEvent
 from server.tenancy.models import Department, Login, Membership, OrgUnit, User
+from server.warnlist.models import Reward, WarningListEntry, WarningListEvent
 
 __all__ = [
     "ApiToken",
@@ -43,11 +45,13 @@ __all__ = [
     "Document",
     "DocumentUpload",
     "DocumentVersion",
+    "EvaluationRun",
     "Filing",
     "HandlingRecommendation",
     "Hazard",
     "Incident",
     "IncidentUpdate",
+    "IndicatorThresholds",
     "Inspection",
     "Login",
     "LoginAttempt",
@@ -62,15 +66,21 @@ __all__ = [
     "OutcomeRelease",
     "Permit",
     "Project",
-    "ProjectBan",
     "ProjectMember",
     "Review",
+    "Reward",
     "RiskAssessment",
     "RiskPoint",
     "RiskSettings",
+    "Rubric",
     "ScheduledStep",
     "SpecialMeeting",
     "Supervision",
+    "UnitRating",
     "User",
+    "WarningListEntry",
+    "WarningListEvent",
+    "WarningSignal",
+    "WarningSignalEvent",
     "WebhookEndpoint",
 ]

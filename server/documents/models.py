@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -52,6 +53,8 @@ class Document(TenantOwned, Timestamped, Base):
     __tablename__ = "documents"
     __table_args__ = (
         CheckConstraint("sensitivity IN ('public','internal','restricted')", name="sensitivity"),
+        # A page of projects loads their documents by the object they are attached to.
+        Index("ix_documents_attached", "tenant_id", "attached_id"),
     )
 
     attached_type: Mapped[str] = mapped_column(String(40))

@@ -7,7 +7,17 @@ import uuid
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Integer, String, Text, Uuid
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantOwned, Timestamped
@@ -36,6 +46,15 @@ class Incident(TenantOwned, Timestamped, Base):
     """An incident of the unit `tenant_id`, optionally of one of its projects."""
 
     __tablename__ = "incidents"
+    __table_args__ = (
+        # Open incidents, for oversight (migration 0012).
+        Index(
+            "ix_incidents_open",
+            "tenant_id",
+            "occurred_at",
+            postgresql_where=text("state <> 'closed'"),
+        ),
+    )
 
     project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     title: Mapped[str] = mapped_column(String(200))

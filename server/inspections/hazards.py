@@ -32,7 +32,6 @@ from server.inspections.models import (
     HazardSeverity,
     HazardSource,
     HazardState,
-    ProjectBan,
     Supervision,
 )
 from server.projects import lifecycle
@@ -42,6 +41,8 @@ from server.projects.service import apply
 from server.projects.vocabulary import ProjectState, RiskCategory
 from server.tenancy.models import User
 from server.tenancy.roles import UnitKind
+from server.warnlist import service as warnlist
+from server.warnlist.models import EntrySource, SubjectKind
 
 
 @dataclass(frozen=True)
@@ -546,19 +547,30 @@ async def decide_handling(
         BanTarget.BUSINESS_UNIT: project.department_id,
         BanTarget.PERSON: project.pi_user_id,
     }
+    subject = {
+        BanTarget.UNIT: SubjectKind.UNIT,
+        BanTarget.BUSINESS_UNIT: SubjectKind.BUSINESS_UNIT,
+        BanTarget.PERSON: SubjectKind.PERSON,
+    }
     for spec in bans:
         if spec.ends_on is not None and spec.ends_on <= today:
             raise InvalidInput("A ban ends in the future.", field="endsOn")
-        session.add(
-            ProjectBan(
-                tenant_id=tenant_id,
-                recommendation_id=rec.id,
-                target=spec.target.value,
-                target_id=targets[spec.target],
+        # R-OVERDUE → R-WARNLIST: the stop goes on the warning list, which the gate enforces.
+        await warnlist.add_entry(
+            session,
+            principal,
+            tenant_id,
+            warnlist.EntryInput(
+                subject_kind=subject[spec.target],
+                subject_id=targets[spec.target],
                 reason=note,
+                source=EntrySource.HANDLING_DECISION,
+                ban=True,
                 starts_on=today,
                 ends_on=spec.ends_on,
-            )
+                source_ref=rec.id,
+            ),
+            authorized=True,
         )
     rec.decision = decision.value
     rec.decided_by_label = principal.label

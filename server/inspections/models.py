@@ -7,7 +7,17 @@ import uuid
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Integer, String, Text, Uuid
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantOwned, Timestamped
@@ -52,6 +62,13 @@ class Hazard(TenantOwned, Timestamped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "project_id"], ["projects.tenant_id", "projects.id"]),
         ForeignKeyConstraint(["tenant_id", "owner_user_id"], ["users.tenant_id", "users.id"]),
+        # Overdue hazards (R-OVERDUE) are among the few not closed (migration 0012).
+        Index(
+            "ix_hazards_open_deadline",
+            "tenant_id",
+            "deadline",
+            postgresql_where=text("state <> 'closed'"),
+        ),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -127,27 +144,6 @@ class HandlingRecommendation(TenantOwned, Timestamped, Base):
     decided_by_label: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_note: Mapped[str | None] = mapped_column(Text)
-
-
-class ProjectBan(TenantOwned, Timestamped, Base):
-    """A recorded stop on applying for or being deployed new projects (R-OVERDUE), for the
-    warning list to enforce."""
-
-    __tablename__ = "project_bans"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "recommendation_id"],
-            ["handling_recommendations.tenant_id", "handling_recommendations.id"],
-        ),
-    )
-
-    recommendation_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    target: Mapped[str] = mapped_column(String(16))
-    # The unit is the tenant; the business unit a department; the person a user.
-    target_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    reason: Mapped[str] = mapped_column(Text)
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CheckResult(enum.StrEnum):

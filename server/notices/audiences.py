@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,12 +34,32 @@ class Named(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class When:
+    """A condition on the event's payload: the audience is told only when `key` has one of
+    `values` (a warning signal's level, or whether it is about a project or a unit)."""
+
+    key: str
+    values: tuple[str, ...]
+
+    def holds(self, payload: dict[str, Any]) -> bool:
+        return str(payload.get(self.key)) in self.values
+
+    def describe(self) -> str:
+        return f"if {self.key.replace('_', ' ')} is {' or '.join(self.values)}"
+
+
+@dataclass(frozen=True)
 class Audience:
     named: Named | None = None
     role: Role | None = None
     where: Where = Where.UNIT
+    when: When | None = None
 
     def describe(self) -> str:
+        who = self._who()
+        return f"{who} ({self.when.describe()})" if self.when is not None else who
+
+    def _who(self) -> str:
         if self.named is Named.MANAGING_BODY:
             return "the approving body (research management; HQ business department if HQ deploys)"
         if self.named is not None:
@@ -46,6 +67,10 @@ class Audience:
         assert self.role is not None
         place = {Where.UNIT: "the unit's", Where.BRANCH: "the branch academy's", Where.HQ: "HQ"}
         return f"{place[self.where]} {self.role.value.replace('_', ' ')}"
+
+    def only_if(self, key: str, *values: str) -> Audience:
+        """The same audience, told only when the payload's `key` is one of `values`."""
+        return replace(self, when=When(key, values))
 
 
 def unit(role: Role) -> Audience:
@@ -88,6 +113,8 @@ async def resolve(
     places = {Where.UNIT: subject.unit.id, Where.BRANCH: subject.unit.parent_id, Where.HQ: hq_id}
     project = subject.project
     for audience in audiences:
+        if audience.when is not None and not audience.when.holds(subject.payload):
+            continue
         if audience.named is Named.UNDERTAKERS and project is not None:
             people.update((project.tenant_id, u) for u in (project.pi_user_id, *subject.members))
         elif audience.named is Named.MANAGING_BODY and project is not None:

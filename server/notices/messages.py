@@ -28,6 +28,21 @@ DETAILS: dict[str, tuple[str, str]] = {
     "decision": ("结论", "Decision"),
     "state": ("状态", "State"),
     "reason": ("原因", "Reason"),
+    "subject": ("对象", "Subject"),
+    "year": ("年度", "Year"),
+    "level": ("等级", "Level"),
+}
+
+
+# Coded values shown in words (R-EVAL's colours, review and handling decisions).
+WORDS: dict[str, tuple[str, str]] = {
+    "blue": ("蓝色", "blue"),
+    "yellow": ("黄色", "yellow"),
+    "orange": ("橙色", "orange"),
+    "red": ("红色", "red"),
+    "pass": ("通过", "passed"),
+    "return": ("退回修改", "returned for changes"),
+    "fail": ("不通过", "failed"),
 }
 
 
@@ -46,7 +61,10 @@ def render(topic: str, params: dict[str, Any], locale: str) -> Text:
     english = locale == "en"
     route = ROUTES.get(topic)
     template = (route.en if english else route.zh) if route else topic
-    values = _Blank(params)
+    values = _Blank(
+        {k: WORDS[v][1 if english else 0] if isinstance(v, str) and v in WORDS else v
+         for k, v in params.items()}
+    )  # fmt: skip
     if english and "unit_en" in params:
         values["unit"] = params["unit_en"]
     title = template.format_map(values)

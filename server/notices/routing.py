@@ -3,6 +3,9 @@
 Each row: the event topic, the audiences it goes to, the rules that demand it, and the notice
 title in Chinese (the default) and English. Titles take `{project}`, `{unit}`, `{hazard}`,
 `{incident}`, `{deadline}`, ... from the notice's params; a missing one renders empty.
+An audience may carry a condition on the event's payload (`Audience.only_if`): a warning
+signal goes to different people for a project and for a unit, and to the branch academy only
+from orange on.
 The README shows this table (`python -m server.cli notices routes`); a test keeps the copy equal,
 and another fails if the code emits a topic that has no row.
 """
@@ -45,6 +48,17 @@ SAFETY = unit(Role.SAFETY_MANAGEMENT)
 LEGAL = unit(Role.LEGAL_REPRESENTATIVE)
 RESEARCH_MANAGEMENT = unit(Role.RESEARCH_MANAGEMENT)
 BRANCH = branch()
+
+# A warning signal is about a project or a unit (payload `subject_type`); its level decides
+# whether the branch academy hears of it too.
+SIGNAL_AUDIENCES = (
+    MANAGING_BODY.only_if("subject_type", "project"),
+    UNDERTAKERS.only_if("subject_type", "project"),
+    SAFETY.only_if("subject_type", "project"),
+    LEGAL.only_if("subject_type", "unit"),
+    COORDINATION_LEADER.only_if("subject_type", "unit"),
+    BRANCH.only_if("level", "orange", "red"),
+)
 
 ROUTES: dict[str, Route] = {
     r.topic: r
@@ -158,6 +172,31 @@ ROUTES: dict[str, Route] = {
         _r("measure.overdue", (MEASURE_OWNER, UNDERTAKERS), "R-INSPECT",
            "项目“{project}”的防范措施已逾期：{measure}",
            "Mitigation measure past due in “{project}”: {measure}"),
+        # Early-warning signals (server/signals): a project's to those who manage and undertake
+        # it and the unit's safety management, a unit's to those who answer for the unit;
+        # orange and red also to the branch academy (ORG-INST-DUTY, R-SUPERVISE).
+        _r("signal.opened", SIGNAL_AUDIENCES, "ORG-INST-DUTY, R-SUPERVISE",
+           "{level}预警：{indicator_zh}（{unit}，指标值 {value}）",
+           "Warning ({level}): {indicator_en} — {unit}, value {value}"),
+        _r("signal.escalated", SIGNAL_AUDIENCES, "ORG-INST-DUTY, R-SUPERVISE",
+           "预警升级为{level}：{indicator_zh}（{unit}，指标值 {value}）",
+           "Warning raised to {level}: {indicator_en} — {unit}, value {value}"),
+        _r("signal.cleared", SIGNAL_AUDIENCES, "ORG-INST-DUTY, R-SUPERVISE",
+           "预警解除：{indicator_zh}（{unit}）", "Warning cleared: {indicator_en} — {unit}"),
+        # The yearly evaluation and the warning list (R-EVAL, R-WARNLIST).
+        _r("evaluation.published", (LEGAL,), "R-EVAL",
+           "{year} 年度科技安全风险评估结果：{level}",
+           "S&T security evaluation {year}: {level}"),
+        _r("evaluation.warning", (LEGAL, COORDINATION_LEADER, BRANCH), "R-EVAL",
+           "警示通报：{unit} {year} 年度评估为{level}",
+           "Warning notice (警示通报): {unit_en} rated {level} for {year}"),
+        _r("evaluation.deployment_recommendation", (HQ_BUSINESS,), "R-EVAL",
+           "项目部署建议：{unit} {year} 年度评估为{level}，审慎部署新项目",
+           "Project-deployment recommendation: {unit_en} rated {level} for {year}"),
+        _r("warning_list.entry_added", (LEGAL, RESEARCH_MANAGEMENT), "R-WARNLIST",
+           "列入警示名录：{subject}", "Put on the warning list: {subject}"),
+        _r("warning_list.entry_lifted", (LEGAL, RESEARCH_MANAGEMENT), "R-WARNLIST",
+           "移出警示名录：{subject}", "Taken off the warning list: {subject}"),
     ]
 }  # fmt: skip
 

@@ -19,10 +19,19 @@ from server.projects.models import (
     MitigationMeasure,
     Permit,
     Project,
+    Review,
     RiskAssessment,
     RiskPoint,
 )
-from server.projects.vocabulary import AssessmentState, FilingState, RiskCategory, RiskLevel
+from server.projects.vocabulary import (
+    AssessmentState,
+    FilingState,
+    ReviewDecision,
+    ReviewStage,
+    RiskCategory,
+    RiskLevel,
+)
+from server.warnlist import service as warnlist
 
 
 async def completeness_problems(session: AsyncSession, assessment: RiskAssessment) -> list[str]:
@@ -121,6 +130,18 @@ async def gather(
             Hazard.handed_over_reason.is_(None),
         )
     )
+    standing = await warnlist.standing(session, project, today)
+    hq_review_passed = bool(
+        assessment is not None
+        and await session.scalar(
+            select(func.count()).where(
+                Review.tenant_id == project.tenant_id,
+                Review.assessment_id == assessment.id,
+                Review.stage == ReviewStage.HQ.value,
+                Review.decision == ReviewDecision.PASS.value,
+            )
+        )
+    )
     return lifecycle.Facts(
         assessment_state=AssessmentState(assessment.state) if assessment else None,
         assessment_problems=problems,
@@ -132,6 +153,9 @@ async def gather(
         open_change=open_change,
         reason_given=reason_given,
         open_hazards=int(open_hazards or 0),
+        warning_bans=standing.bans,
+        warning_flags=standing.flags,
+        hq_review_passed=hq_review_passed,
     )
 
 

@@ -30,12 +30,25 @@ class Facts:
     open_change: bool  # a major change whose re-assessment has not passed yet
     reason_given: bool
     open_hazards: int = 0  # neither closed nor handed over (R-CLOSE)
+    # R-WARNLIST: active entries on the unit, department or PI — bans bar the project; other
+    # entries flag it, and a flagged project needs a passed HQ re-review before approval.
+    warning_bans: tuple[str, ...] = ()
+    warning_flags: tuple[str, ...] = ()
+    hq_review_passed: bool = False
 
 
 Guard = Callable[[Facts], str | None]
 
 
+def _not_banned(f: Facts) -> str | None:
+    if f.warning_bans:
+        return "R-WARNLIST: barred from new projects: " + "; ".join(f.warning_bans)
+    return None
+
+
 def _assessment_complete(f: Facts) -> str | None:
+    if barred := _not_banned(f):
+        return barred
     if f.assessment_state is not AssessmentState.DRAFT:
         return "The project's current assessment is not a draft."
     if f.assessment_problems:
@@ -44,9 +57,15 @@ def _assessment_complete(f: Facts) -> str | None:
 
 
 def _gate(f: Facts) -> str | None:
+    if barred := _not_banned(f):
+        return barred
     # R-GATE: no approval (不得立项) without a passed assessment of the current version.
     if f.assessment_state is not AssessmentState.PASSED:
         return "R-GATE: the current risk assessment has not passed review."
+    if f.warning_flags and not f.hq_review_passed:
+        return "R-WARNLIST: on the warning list, so HQ must re-review first: " + "; ".join(
+            f.warning_flags
+        )
     # R-PLAN: by overall level, an emergency plan and a responsibility/commitment letter.
     if f.missing_documents:
         return "R-PLAN: attach " + ", ".join(f.missing_documents) + " first."
@@ -132,7 +151,8 @@ TRANSITIONS: dict[str, Transition] = {
             S.SUBMITTED,
             "submit",
             "undertakers (PI, members)",
-            "the current assessment is a complete draft (R-ASSESS)",
+            "the current assessment is a complete draft (R-ASSESS); no ban on the unit, "
+            "department or PI (R-WARNLIST)",
             _assessment_complete,
         ),
         _t(
@@ -162,7 +182,7 @@ TRANSITIONS: dict[str, Transition] = {
             "approve",
             "the approving body (research management; HQ business department if HQ deploys it)",
             "the current assessment passed every required review (R-GATE); R-PLAN documents "
-            "attached",
+            "attached; no ban, and HQ re-review passed if on the warning list (R-WARNLIST)",
             _gate,
         ),
         _t(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Text,
@@ -32,6 +33,7 @@ class Project(TenantOwned, Timestamped, Base):
             ["tenant_id", "department_id"], ["departments.tenant_id", "departments.id"]
         ),
         ForeignKeyConstraint(["tenant_id", "pi_user_id"], ["users.tenant_id", "users.id"]),
+        Index("ix_projects_created", "tenant_id", "created_at"),
     )
 
     title: Mapped[str] = mapped_column(String(200))
@@ -56,6 +58,9 @@ class Project(TenantOwned, Timestamped, Base):
     state: Mapped[str] = mapped_column(String(20), default="draft")
     state_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     state_reason: Mapped[str | None] = mapped_column(Text)
+    # Suspended by HQ (a business department, or its handling decision under R-OVERDUE): only
+    # HQ lifts it, not the institute that approved the project.
+    suspended_by_hq: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     current_assessment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     closure_summary: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -118,6 +123,13 @@ class RiskPoint(TenantOwned, Base):
         ForeignKeyConstraint(
             ["tenant_id", "assessment_id"], ["risk_assessments.tenant_id", "risk_assessments.id"]
         ),
+        # The oversight's counts read only these columns (migration 0012).
+        Index(
+            "ix_risk_points_assessment",
+            "tenant_id",
+            "assessment_id",
+            postgresql_include=["category", "level", "likelihood", "impact"],
+        ),
     )
 
     assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -139,6 +151,7 @@ class MitigationMeasure(TenantOwned, Base):
             ["tenant_id", "risk_point_id"], ["risk_points.tenant_id", "risk_points.id"]
         ),
         ForeignKeyConstraint(["tenant_id", "owner_user_id"], ["users.tenant_id", "users.id"]),
+        Index("ix_mitigation_measures_risk_point", "tenant_id", "risk_point_id"),
     )
 
     assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -158,6 +171,7 @@ class ChokepointDependency(TenantOwned, Base):
         ForeignKeyConstraint(
             ["tenant_id", "assessment_id"], ["risk_assessments.tenant_id", "risk_assessments.id"]
         ),
+        Index("ix_chokepoint_dependencies_assessment", "tenant_id", "assessment_id"),
     )
 
     assessment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -178,6 +192,7 @@ class Review(TenantOwned, Timestamped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "assessment_id"], ["risk_assessments.tenant_id", "risk_assessments.id"]
         ),
+        Index("ix_reviews_assessment", "tenant_id", "assessment_id"),
     )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -26,6 +26,7 @@ from server.projects.vocabulary import (
     ReviewMethod,
     ReviewStage,
 )
+from server.warnlist import service as warnlist
 
 # The gate action each stage needs (policies/policy.csv).
 STAGE_ACTION = {
@@ -35,12 +36,14 @@ STAGE_ACTION = {
 }
 
 
-def required_stages(project: Project) -> list[ReviewStage]:
+def required_stages(project: Project, *, flagged: bool = False) -> list[ReviewStage]:
     stages = [ReviewStage.INSTITUTE]
     if project.sensitive_fields:
         stages.append(ReviewStage.COORDINATION)  # R-SENSITIVE
-    if project.deployed_by_hq:
-        stages.append(ReviewStage.HQ)  # R-REVIEW: HQ re-reviews what it deploys
+    if project.deployed_by_hq or flagged:
+        # R-REVIEW: HQ re-reviews what it deploys; R-WARNLIST: and what a listed unit,
+        # department or person proposes.
+        stages.append(ReviewStage.HQ)
     return stages
 
 
@@ -66,11 +69,20 @@ async def record_review(
         session, principal, tenant_id, assessment_id, action=STAGE_ACTION[data.stage]
     )
     project = access.project
-    if assessment.state != AssessmentState.SUBMITTED.value or (
+    flagged = (await warnlist.standing(session, project)).flagged
+    # R-WARNLIST: a project listed after its assessment passed, still awaiting approval, gets
+    # the HQ re-review on that passed assessment.
+    late_listing = (
+        flagged
+        and data.stage is ReviewStage.HQ
+        and assessment.state == AssessmentState.PASSED.value
+        and ProjectState(project.state) is ProjectState.SUBMITTED
+    )
+    if (assessment.state != AssessmentState.SUBMITTED.value and not late_listing) or (
         assessment.id != project.current_assessment_id
     ):
         raise Conflict("Only a submitted current assessment is reviewed.", field="assessmentId")
-    stages = required_stages(project)
+    stages = required_stages(project, flagged=flagged)
     if data.stage not in stages:
         raise InvalidInput(f"This project needs no {data.stage.value} review.", field="stage")
     earlier = (

@@ -19,7 +19,7 @@ from server import audit, outbox
 from server.auth.principal import Principal
 from server.authz import Target, authorize, is_allowed
 from server.db.base import utcnow
-from server.errors import InvalidInput, NotFound
+from server.errors import Forbidden, InvalidInput, NotFound
 from server.pagination import Page, paginate
 from server.projects import lifecycle
 from server.projects.access import ProjectAccess, check_version, load
@@ -385,6 +385,18 @@ async def apply(
         raise lifecycle.NotAllowed(transition.name, state, allowed)
     if authorize_action:
         authorize(principal, transition.action, access)
+    if transition.name == "resume":
+        # Who suspended lifts: HQ's suspension only by HQ; HQ, outside projects it deploys,
+        # lifts only its own.
+        if project.suspended_by_hq and not principal.sees_all:
+            raise Forbidden("HQ suspended this project (R-OVERDUE); only HQ lifts the suspension.")
+        if (
+            not project.suspended_by_hq
+            and principal.sees_all
+            and "approver" not in access.relations_to(principal)
+            and not principal.system
+        ):
+            raise Forbidden("The approving body suspended this project; it lifts the suspension.")
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > 4000:
         raise InvalidInput("The reason may have at most 4000 characters.", field="reason")
@@ -396,6 +408,8 @@ async def apply(
     project.state = transition.target.value
     project.state_changed_at = utcnow()
     project.state_reason = reason
+    if transition.name in ("suspend", "resume"):
+        project.suspended_by_hq = transition.name == "suspend" and principal.sees_all
     if transition.name == "close":
         project.closure_summary = reason  # R-CLOSE: the summary of the project's risk work
     await session.flush()

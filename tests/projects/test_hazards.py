@@ -9,8 +9,11 @@ from project_support import Flow, attach_evidence, hazard_step, report_hazard
 from sqlalchemy import func, select, text
 
 from schema.relay import from_global_id
-from server.inspections.models import ProjectBan
+from server.auth.principal import SYSTEM
+from server.db.engine import ALL_TENANTS, scope
 from server.outbox.models import OutboxEvent
+from server.warnlist import service as warnlist
+from server.warnlist.models import WarningListEntry
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
@@ -117,7 +120,7 @@ DECIDE = """mutation($r: ID!, $d: HandlingDecision!, $b: [BanInput!]) { decideHa
 
 
 async def test_R_OVERDUE_overdue_is_derived_and_a_late_major_hazard_goes_to_HQ(
-    flow: Flow, owner_engine: Any
+    flow: Flow, owner_engine: Any, sessions: Any
 ):
     project = await _implementing(flow)
     general = (await report_hazard(flow, "iph.researcher", project["id"]))["hazard"]
@@ -165,8 +168,11 @@ async def test_R_OVERDUE_overdue_is_derived_and_a_late_major_hazard_goes_to_HQ(
     async with owner_engine.connect() as conn:
         bans = await conn.scalar(
             select(func.count())
-            .select_from(ProjectBan)
-            .where(ProjectBan.tenant_id == from_global_id(project["id"])[1][0])
+            .select_from(WarningListEntry)
+            .where(
+                WarningListEntry.tenant_id == from_global_id(project["id"])[1][0],
+                WarningListEntry.ban.is_(True),
+            )
         )
         told = await conn.scalar(
             select(func.count())
@@ -174,6 +180,19 @@ async def test_R_OVERDUE_overdue_is_derived_and_a_late_major_hazard_goes_to_HQ(
             .where(OutboxEvent.topic == "hazard.handling_recommended")
         )
     assert bans >= 2 and told >= 1
+    # The bans are enforced at the gate (R-WARNLIST, tests/warnlist): lift them, so that the
+    # other tests' IPH projects can go on.
+    async with sessions() as session, session.begin():
+        await scope(session, ALL_TENANTS)
+        entries = await session.scalars(
+            select(WarningListEntry).where(
+                WarningListEntry.tenant_id == from_global_id(project["id"])[1][0],
+                WarningListEntry.lifted_at.is_(None),
+                WarningListEntry.ban.is_(True),
+            )
+        )
+        for entry in entries.all():
+            await warnlist.lift_entry(session, SYSTEM, entry.tenant_id, entry.id, reason="测试")
 
 
 async def test_R_OVERDUE_HQ_may_suspend_the_project(flow: Flow):
@@ -209,6 +228,11 @@ async def test_R_OVERDUE_HQ_may_suspend_the_project(flow: Flow):
     )
     assert decided["decideHandling"]["recommendation"]["decision"] == "SUSPEND_PROJECT"
     assert (await flow.project("iph.researcher", project["id"]))["state"] == "SUSPENDED"
+    # HQ's suspension is lifted by HQ, not by the institute that approved the project.
+    refused = await flow.fire("iph.research-management", "resumeProject", project["id"])
+    assert refused["code"] == "FORBIDDEN" and "only HQ" in refused["message"], refused
+    resumed = await flow.fire("hq.business-department", "resumeProject", project["id"])
+    assert resumed["project"]["state"] == "IMPLEMENTING", resumed
 
 
 async def test_R_CLOSE_open_hazards_are_closed_or_handed_over_before_closure(flow: Flow):

@@ -160,6 +160,11 @@ class RedisProxy:
                 client.close()
                 continue
             with self._lock:
+                if self._listener is not listener:
+                    # Accepted just as the proxy was cut: this connection must not survive.
+                    client.close()
+                    upstream.close()
+                    continue
                 self._conns += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
@@ -180,9 +185,16 @@ class RedisProxy:
                 s.close()
 
     def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
+        with self._lock:
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            # Shut down first: that wakes the thread blocked in accept(), so the port is free
+            # for start() to bind again at once.
+            try:
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            listener.close()
         with self._lock:
             conns, self._conns = self._conns, []
         for s in conns:

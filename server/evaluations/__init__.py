@@ -1,0 +1,1 @@
+"""The yearly evaluation of units (R-EVAL): rubric versions, runs, ratings."""

@@ -1,0 +1,1 @@
+"""Oversight: the figures HQ and branch academies supervise by (ORG-HQ-DUTY, ORG-BRANCH)."""
