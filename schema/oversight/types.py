@@ -9,10 +9,13 @@ from urllib.parse import urlencode
 import strawberry
 
 from schema.context import Info
+from schema.evaluations.types import UnitRating
 from schema.incidents.types import Incident
 from schema.inspections.types import Hazard
+from schema.signals.types import WarningSignal
 from schema.tenancy.types import OrgUnit
 from server.errors import InvalidInput
+from server.evaluations import service as evaluations
 from server.incidents.models import IncidentSeverity
 from server.inspections.models import HazardSeverity
 from server.oversight import service
@@ -23,6 +26,8 @@ from server.projects.vocabulary import (
     RiskLevel,
     SensitiveField,
 )
+from server.signals import service as signals
+from server.signals.models import SignalLevel
 
 
 @strawberry.type(description="Projects in one state.")
@@ -350,3 +355,56 @@ class Oversight:
                 for d in t.top
             ],
         )
+
+    @strawberry.field(
+        description="The ratings table of a year (R-EVAL), highest score first: the published "
+        "ratings (HQ also sees a draft). Default: last year."
+    )
+    async def ratings(self, info: Info, year: int | None = None) -> list[UnitRating]:
+        ctx = info.context
+        rows = await evaluations.ratings(
+            ctx.session,
+            ctx.principal,
+            year=year if year is not None else self.scope.today.year - 1,
+            unit_ids=self.scope.institute_ids,
+        )
+        return [UnitRating.of(r) for r in rows]
+
+    @strawberry.field(description="Open early-warning signals (监测预警): counts and the signals.")
+    async def warning_signals(self, info: Info, first: int = 50) -> OversightSignals:
+        ctx = info.context
+        summary = await signals.open_signals_summary(
+            ctx.session, ctx.principal, self.scope.institute_ids, limit=_first(info, first)
+        )
+        return OversightSignals(
+            total=summary.total,
+            by_level=[SignalLevelCount(level=lv, signals=n) for lv, n in summary.by_level.items()],
+            by_indicator=[
+                SignalIndicatorCount(
+                    indicator=name,
+                    by_level=[SignalLevelCount(level=lv, signals=n) for lv, n in levels.items()],
+                )
+                for name, levels in summary.by_indicator.items()
+            ],
+            signals=[WarningSignal.of(o.signal) for o in summary.signals],
+        )
+
+
+@strawberry.type
+class SignalLevelCount:
+    level: SignalLevel
+    signals: int
+
+
+@strawberry.type
+class SignalIndicatorCount:
+    indicator: str
+    by_level: list[SignalLevelCount]
+
+
+@strawberry.type(description="Open warning signals of the institutes in view, red first.")
+class OversightSignals:
+    total: int
+    by_level: list[SignalLevelCount]
+    by_indicator: list[SignalIndicatorCount]
+    signals: list[WarningSignal]

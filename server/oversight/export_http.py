@@ -51,7 +51,7 @@ class OversightExportEndpoint:
                 raw = request.query_params.get("orgUnitId")
                 unit_id = self.unit_id_of(raw) if raw else None
                 scope = await service.scope_for(session, principal, unit_id)
-                overview = await service.overview(session, scope)
+                overview = await service.overview(session, scope, principal=principal)
                 exported_at = utcnow()
                 body = await run_in_threadpool(
                     workbook.render,

@@ -47,11 +47,15 @@ from server import clock
 from server.auth.principal import Principal
 from server.authz import Target, authorize
 from server.errors import InvalidInput, NotFound, Unauthenticated
+from server.evaluations import service as evaluations
+from server.evaluations.models import UnitRating
 from server.incidents.models import Incident, IncidentSeverity, IncidentState
 from server.inspections.models import Hazard, HazardSeverity, HazardState
 from server.projects import settings as risk_settings
 from server.projects.models import Project, RiskAssessment, RiskPoint
 from server.projects.vocabulary import ProjectState, RiskCategory, RiskLevel, SensitiveField
+from server.signals import service as signals
+from server.signals.service import SignalsSummary
 from server.tenancy.models import OrgUnit
 from server.tenancy.roles import UnitKind
 
@@ -69,8 +73,8 @@ def _any(column: Any, values: Sequence[Any], item_type: Any) -> ColumnElement[bo
     return column == any_(literal(list(values), ARRAY(item_type)))  # type: ignore[no-any-return]
 
 
-def _live(column: Any = Project.state) -> ColumnElement[bool]:
-    return _any(column, [s.value for s in LIVE_STATES], String)
+def _live() -> ColumnElement[bool]:
+    return _any(Project.state, [s.value for s in LIVE_STATES], String)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -634,11 +638,35 @@ class Overview:
     open_incidents: OpenIncidents
     trends: Trends
     chokepoints: risk_settings.DependencyTotals
+    # From the evaluation (R-EVAL) and the early-warning signals, as the principal may see them.
+    ratings: Sequence[UnitRating] = ()
+    ratings_year: int | None = None
+    signals: SignalsSummary | None = None
 
 
-async def overview(session: AsyncSession, scope: Scope, *, first: int = LIST_MAX) -> Overview:
-    """Every panel of `scope`; the lists hold up to `first` rows each."""
+async def overview(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    first: int = LIST_MAX,
+    principal: Principal | None = None,
+) -> Overview:
+    """Every panel of `scope`; the lists hold up to `first` rows each. With `principal`, also
+    last year's ratings table and the open warning signals it may read."""
+    extra: dict[str, Any] = {}
+    if principal is not None:
+        year = scope.today.year - 1
+        extra = {
+            "ratings": await evaluations.ratings(
+                session, principal, year=year, unit_ids=scope.institute_ids
+            ),
+            "ratings_year": year,
+            "signals": await signals.open_signals_summary(
+                session, principal, scope.institute_ids, limit=first
+            ),
+        }
     return Overview(
+        **extra,
         scope=scope,
         projects=await projects_by_institute(session, scope),
         sensitive_fields=await projects_by_sensitive_field(session, scope),

@@ -265,6 +265,59 @@ def _chokepoints(ws: Worksheet, o: Overview) -> None:
     ws.column_dimensions["A"].width = 36
 
 
+RATING_ZH = {"blue": "蓝", "yellow": "黄", "orange": "橙", "red": "红"}
+
+
+def _ratings(ws: Worksheet, o: Overview) -> None:
+    header = [
+        "年度 Year",
+        "研究所 Institute",
+        "得分 Score",
+        "计算等级 Computed",
+        "评定等级 Level",
+        "调整理由 Adjustment reason",
+        "已发布 Published",
+    ]
+    units = {u.id: u for u in o.scope.institutes}
+    rows = [
+        [
+            r.year,
+            units[r.tenant_id].name if r.tenant_id in units else str(r.tenant_id),
+            float(r.score),
+            f"{RATING_ZH[r.computed_level]} {r.computed_level}",
+            f"{RATING_ZH[r.level]} {r.level}",
+            r.adjusted_reason or "",
+            "是 yes" if r.published_at else "否 no (draft)",
+        ]
+        for r in o.ratings
+    ]
+    _table(ws, header, rows)
+
+
+def _signals(ws: Worksheet, o: Overview) -> None:
+    header = [
+        "研究所 Institute",
+        "项目 Project",
+        "指标 Indicator",
+        "等级 Level",
+        "值 Value",
+        "发出 Opened",
+    ]
+    found = o.signals.signals if o.signals is not None else []
+    rows = [
+        [
+            s.unit_name,
+            s.project_title or "",
+            s.signal.indicator,
+            f"{RATING_ZH[s.signal.level]} {s.signal.level}",
+            s.signal.value,
+            _local(s.signal.opened_at),
+        ]
+        for s in found
+    ]
+    _table(ws, header, rows)
+
+
 # Sheet title → how it is filled, in the workbook's order (titles ≤ 31 characters).
 SHEETS = [
     ("项目 Projects", _projects),
@@ -276,6 +329,8 @@ SHEETS = [
     ("未结事件 Open incidents", _incidents),
     ("趋势 Trends", _trends),
     ("卡脖子 Chokepoints", _chokepoints),
+    ("年度评估 Ratings", _ratings),
+    ("预警信号 Warning signals", _signals),
 ]
 
 

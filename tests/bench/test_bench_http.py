@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import strawberry.schema.schema as strawberry_schema
+from sql_statements import sql_statements
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -65,24 +66,6 @@ def graphql_body(query: str, variables: dict[str, Any] | None = None) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}", "content-type": "application/json"}
-
-
-@contextmanager
-def sql_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every statement the engine sends while the block runs (no other traffic may run then)."""
-    seen: list[str] = []
-
-    def before_cursor_execute(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        text = " ".join(statement.split())
-        seen.append(text if len(text) <= 240 else text[:237] + "...")
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
 
 
 @contextmanager

@@ -17,15 +17,14 @@ import os
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event
+from sql_statements import sql_statements
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -93,22 +92,6 @@ query($n: Int!) { projects(first: $n) {
 """
 LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p, delivery: BODY)
   { __typename ... on SignedIn { accessToken } } }"""
-
-
-@contextmanager
-def sql_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before_cursor_execute(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        seen.append(" ".join(statement.split())[:200])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
 
 
 def _libpq(url: str) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from projects.test_query_counts import sql_statements
+from sql_statements import sql_statements
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import clock

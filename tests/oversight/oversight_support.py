@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.datagen import AcademySpec
 from server.datagen.plan import Tally
@@ -168,20 +165,3 @@ def check_against_tally(view: dict[str, Any], tally: Tally, *, first: int) -> No
             len(codes),
             without,
         )
-
-
-@contextmanager
-def sql_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every statement the engine sends while the block runs (nothing else runs meanwhile)."""
-    seen: list[str] = []
-
-    def before_cursor_execute(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        seen.append(" ".join(statement.split())[:160])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before_cursor_execute)

@@ -27,6 +27,8 @@ SHEETS = [
     "未结事件 Open incidents",
     "趋势 Trends",
     "卡脖子 Chokepoints",
+    "年度评估 Ratings",
+    "预警信号 Warning signals",
 ]
 
 

@@ -9,7 +9,8 @@ further branch academy with more projects than the whole academy had was appende
 
 from __future__ import annotations
 
-from oversight_support import OVERSIGHT, SMALL, check_against_tally, sql_statements
+from oversight_support import OVERSIGHT, SMALL, check_against_tally
+from sql_statements import sql_statements
 
 from server.datagen import AcademySpec
 from server.tenancy.roles import Role

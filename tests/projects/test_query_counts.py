@@ -15,12 +15,11 @@ then a statement per project (an N+1), not a loader the smaller page never neede
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sql_statements import sql_statements
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.auth.principal import SYSTEM
@@ -55,23 +54,6 @@ query($f: ProjectFilter, $n: Int!) { projects(filter: $f, first: $n) {
   }
 } }
 """
-
-
-@contextmanager
-def sql_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every statement the engine sends while the block runs (nothing else runs meanwhile)."""
-    seen: list[str] = []
-
-    def before_cursor_execute(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        seen.append(" ".join(statement.split())[:160])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
 
 
 def _content(owner: uuid.UUID) -> assessments.AssessmentContent:

@@ -5,15 +5,14 @@ for the unit, and a page of signals at a fixed number of SQL statements."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from notice_support import report_incident
 from signal_support import owner_sql, run_evaluation, uid
-from sqlalchemy import event, func, select
+from sql_statements import sql_statements
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import clock
@@ -232,22 +231,6 @@ async def _global_unit(as_user: Any, code: str) -> str:
         "{ orgUnits(first: 10) { nodes { id code } } }"
     )
     return next(n["id"] for n in data["orgUnits"]["nodes"] if n["code"] == code)
-
-
-@contextmanager
-def sql_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before_cursor_execute(
-        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-    ) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
 
 
 async def test_a_page_of_signals_costs_the_same_statements_whatever_its_size(

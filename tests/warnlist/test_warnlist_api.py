@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from projects.project_support import Flow
-from projects.test_query_counts import sql_statements
+from sql_statements import sql_statements
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import clock
