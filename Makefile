@@ -18,8 +18,20 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $@
 
-web:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm run build; fi
+# The web app: installed from its lock file and built (types generated from the SDL first) only
+# when something it is made of changed. No browser is ever downloaded.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/codegen.ts \
+	web/tsconfig.json -path web/src/gql -prune -o -type f -print 2>/dev/null)
+
+web: $(if $(wildcard web/package.json),web/dist/index.html)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES) schema/schema.graphql
+	cd web && npm run build
 
 run: $(VENV)/.synced web
 	$(BIN)/python -m server.cli serve

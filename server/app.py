@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from server.config import Settings
 from server.db.engine import app_url, make_engine, session_factory
@@ -22,6 +25,19 @@ from server.oversight.export_http import OversightExportEndpoint
 from server.projects.form_http import FormEndpoint
 
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
+
+
+class SinglePageApp(StaticFiles):
+    """The web app's files; any other path without a file extension is one of the app's own
+    screens (`/projects/...`), so a reload or a link into it gets `index.html`."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404 or "." in path.rsplit("/", 1)[-1]:
+                raise
+            return await super().get_response("index.html", scope)
 
 
 def create_app(settings: Settings, owner_url: str) -> Starlette:
@@ -77,7 +93,7 @@ def create_app(settings: Settings, owner_url: str) -> Starlette:
     if isinstance(store, LocalStore):
         routes.append(Route("/files/{token}", LocalDownloadEndpoint(store).handle, methods=["GET"]))
     if (WEB_DIST / "index.html").exists():
-        routes.append(Mount("/", StaticFiles(directory=WEB_DIST, html=True)))
+        routes.append(Mount("/", SinglePageApp(directory=WEB_DIST, html=True)))
     app = Starlette(
         routes=routes,
         middleware=[

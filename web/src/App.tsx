@@ -1,0 +1,132 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { BrowserRouter, NavLink, Navigate, Route, Routes, useLocation } from "react-router";
+import { request } from "./api";
+import { graphql } from "./gql";
+import { I18nContext, makeI18n, useI18n, useSetLocale, type Locale } from "./i18n";
+import { AssessmentEditor } from "./screens/AssessmentEditor";
+import { MyWork } from "./screens/MyWork";
+import { ProjectPage } from "./screens/ProjectPage";
+import { Projects } from "./screens/Projects";
+import { SignIn } from "./screens/SignIn";
+import { SessionProvider, useSession } from "./session";
+import { UnreadContext } from "./unread";
+
+const UnreadDoc = graphql(`
+  query UnreadCount {
+    unreadNoticeCount
+  }
+`);
+
+const POLL_MS = 30_000;
+
+function initialLocale(): Locale {
+  return localStorage.getItem("locale") === "en" ? "en" : "zh";
+}
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  const i18n = useMemo(() => makeI18n(locale), [locale]);
+  const setLocale = useCallback((l: Locale) => {
+    localStorage.setItem("locale", l);
+    setLocaleState(l);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = locale === "zh" ? "zh-CN" : "en";
+    document.title = i18n.t("appTitle");
+  }, [locale, i18n]);
+  return (
+    <I18nContext.Provider value={{ i18n, setLocale }}>
+      <BrowserRouter>
+        <SessionProvider fallback={<p className="status">{i18n.t("loading")}</p>}>
+          <Shell />
+        </SessionProvider>
+      </BrowserRouter>
+    </I18nContext.Provider>
+  );
+}
+
+function Shell() {
+  const { viewer } = useSession();
+  if (!viewer) return <SignIn />;
+  return <SignedInShell />;
+}
+
+function SignedInShell() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const setLocale = useSetLocale();
+  const { viewer, signOut, saveLocale } = useSession();
+  const [unread, setUnread] = useState<number | null>(null);
+  const location = useLocation();
+
+  const refreshUnread = useCallback(() => {
+    request(UnreadDoc).then(
+      (d) => setUnread(d.unreadNoticeCount),
+      () => undefined,
+    );
+  }, []);
+  useEffect(() => {
+    refreshUnread();
+    const timer = setInterval(refreshUnread, POLL_MS);
+    return () => clearInterval(timer);
+  }, [refreshUnread]);
+
+  // Take the language the person chose last time, wherever they chose it.
+  useEffect(() => {
+    if (viewer?.locale === "en" || viewer?.locale === "zh") setLocale(viewer.locale);
+  }, [viewer?.locale, setLocale]);
+
+  // Move focus to the new screen's heading, so keyboard and screen-reader users land there.
+  useEffect(() => {
+    document.querySelector<HTMLElement>("main h1")?.focus();
+  }, [location.pathname]);
+
+  const switchLanguage = () => {
+    const next: Locale = i18n.locale === "zh" ? "en" : "zh";
+    setLocale(next);
+    void saveLocale(next).catch(() => undefined);
+  };
+  const unitName =
+    i18n.locale === "en" && viewer?.orgUnit?.nameEn ? viewer.orgUnit.nameEn : viewer?.orgUnit?.name;
+
+  return (
+    <UnreadContext.Provider value={{ unread, setUnread, refreshUnread }}>
+      <a className="skip" href="#main">
+        {t("skipToContent")}
+      </a>
+      <header className="top">
+        <span className="brand">{t("appTitle")}</span>
+        <nav aria-label={t("mainNav")}>
+          <NavLink to="/work">
+            {t("navMyWork")}
+            {unread !== null && unread > 0 && (
+              <span className="badge" data-testid="unread-count" aria-label={`${t("unreadCount")}: ${unread}`}>
+                {unread}
+              </span>
+            )}
+          </NavLink>
+          <NavLink to="/projects">{t("navProjects")}</NavLink>
+        </nav>
+        <span className="who">
+          {viewer?.user?.displayName} · {unitName}
+        </span>
+        <button type="button" onClick={switchLanguage} aria-label={t("switchLanguageLabel")} lang={i18n.locale === "zh" ? "en" : "zh"}>
+          {t("switchLanguage")}
+        </button>
+        <button type="button" onClick={() => void signOut()}>
+          {t("signOut")}
+        </button>
+      </header>
+      <main id="main">
+        <Routes>
+          <Route path="/" element={<Navigate to="/work" replace />} />
+          <Route path="/work" element={<MyWork />} />
+          <Route path="/projects" element={<Projects />} />
+          <Route path="/projects/:id" element={<ProjectPage />} />
+          <Route path="/projects/:id/assessment" element={<AssessmentEditor />} />
+          <Route path="*" element={<Navigate to="/work" replace />} />
+        </Routes>
+      </main>
+    </UnreadContext.Provider>
+  );
+}

@@ -1,0 +1,648 @@
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { request, userError, type FieldError } from "../api";
+import { graphql } from "../gql";
+import type {
+  AssessmentEditorQuery,
+  MeasureStatus,
+  RiskCategory,
+  RiskLevel,
+} from "../gql/graphql";
+import { RISK_CATEGORIES, useI18n } from "../i18n";
+import { ErrorBox, Loading, useLoad } from "../util";
+
+const EditorDoc = graphql(`
+  query AssessmentEditor($id: ID!) {
+    project(id: $id) {
+      id
+      title
+      version
+      allowedTransitions
+      currentAssessment {
+        id
+        number
+        state
+        version
+        matrix {
+          size
+          mediumFrom
+          highFrom
+          criticalFrom
+        }
+        notApplicable {
+          category
+          reason
+        }
+        riskPoints {
+          category
+          description
+          likelihood
+          impact
+          consequences
+          measures {
+            description
+            dueDate
+            status
+            owner {
+              id
+            }
+          }
+        }
+        dependencies {
+          item
+          itemKind
+          sourceCountry
+          supplier
+          domesticSubstitute
+          stockOrLeadTime
+        }
+      }
+    }
+  }
+`);
+
+const SaveDoc = graphql(`
+  mutation SaveAssessment($input: AssessmentInput!) {
+    saveAssessment(input: $input) {
+      __typename
+      ... on AssessmentSaved {
+        assessment {
+          number
+          version
+          overallLevel
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+const SubmitDoc = graphql(`
+  mutation SubmitProject($assessmentId: ID!, $expectedVersion: Int) {
+    submitProject(assessmentId: $assessmentId, expectedVersion: $expectedVersion) {
+      __typename
+      ... on UserError {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+type Assessment = NonNullable<NonNullable<AssessmentEditorQuery["project"]>["currentAssessment"]>;
+type Matrix = Assessment["matrix"];
+
+interface MeasureDraft {
+  key: number;
+  description: string;
+  dueDate: string;
+  status: MeasureStatus;
+  ownerId: string | null;
+}
+
+interface PointDraft {
+  key: number;
+  category: RiskCategory;
+  description: string;
+  likelihood: number;
+  impact: number;
+  consequences: string;
+  measures: MeasureDraft[];
+}
+
+interface Draft {
+  points: PointDraft[];
+  notApplicable: Partial<Record<RiskCategory, string>>;
+}
+
+let nextKey = 1;
+
+function draftOf(a: Assessment): Draft {
+  return {
+    points: a.riskPoints.map((p) => ({
+      key: nextKey++,
+      category: p.category,
+      description: p.description,
+      likelihood: p.likelihood,
+      impact: p.impact,
+      consequences: p.consequences,
+      measures: p.measures.map((m) => ({
+        key: nextKey++,
+        description: m.description,
+        dueDate: m.dueDate ?? "",
+        status: m.status,
+        ownerId: m.owner?.id ?? null,
+      })),
+    })),
+    notApplicable: Object.fromEntries(a.notApplicable.map((n) => [n.category, n.reason])),
+  };
+}
+
+/** The same rule as the server's matrix (server/projects/matrix.py). */
+export function levelOf(m: Matrix, likelihood: number, impact: number): RiskLevel {
+  const score = likelihood * impact;
+  if (score >= m.criticalFrom) return "CRITICAL";
+  if (score >= m.highFrom) return "HIGH";
+  if (score >= m.mediumFrom) return "MEDIUM";
+  return "LOW";
+}
+
+/** Client-side checks, keyed by the id of the control they belong to. */
+function validate(draft: Draft): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const c of RISK_CATEGORIES) {
+    const reason = draft.notApplicable[c];
+    if (reason !== undefined && !reason.trim()) errors[`na-${c}`] = "required";
+  }
+  for (const p of draft.points) {
+    if (!p.description.trim()) errors[`p${p.key}-description`] = "required";
+    for (const m of p.measures)
+      if (!m.description.trim()) errors[`m${m.key}-description`] = "required";
+  }
+  return errors;
+}
+
+export function AssessmentEditor() {
+  const { id = "" } = useParams();
+  const { t } = useI18n();
+  const loaded = useLoad(() => request(EditorDoc, { id }), [id]);
+  const project = loaded.data?.project;
+  const assessment = project?.currentAssessment;
+
+  if (loaded.loading && !loaded.data) return <Loading />;
+  if (loaded.error) return <ErrorBox error={loaded.error} retry={loaded.reload} />;
+  if (!project || !assessment)
+    return (
+      <>
+        <h1 tabIndex={-1}>{t("editAssessment")}</h1>
+        <p className="empty">{t("notFound")}</p>
+      </>
+    );
+  return (
+    <Editor
+      key={`${assessment.id}:${assessment.version}`}
+      projectId={project.id}
+      title={project.title}
+      projectVersion={project.version}
+      canSubmit={project.allowedTransitions.includes("submit")}
+      assessment={assessment}
+      reload={loaded.reload}
+    />
+  );
+}
+
+function Editor({
+  projectId,
+  title,
+  projectVersion,
+  canSubmit,
+  assessment,
+  reload,
+}: {
+  projectId: string;
+  title: string;
+  projectVersion: number;
+  canSubmit: boolean;
+  assessment: Assessment;
+  reload: () => void;
+}) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [draft, setDraft] = useState<Draft>(() => draftOf(assessment));
+  const [version, setVersion] = useState(assessment.version);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [serverError, setServerError] = useState<FieldError | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [dirty, setDirty] = useState(false);
+  const m = assessment.matrix;
+  const editable = assessment.state === "DRAFT";
+  const scale = useMemo(() => Array.from({ length: m.size }, (_, n) => n + 1), [m.size]);
+
+  // After a refused save, take the person to the first field to correct.
+  const [focusFirst, setFocusFirst] = useState(0);
+  useEffect(() => {
+    const first = Object.keys(errors)[0];
+    if (focusFirst && first) document.getElementById(first)?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focusFirst]);
+
+  const change = (next: Draft) => {
+    setDraft(next);
+    setDirty(true);
+    setStatus(null);
+    // A marked field stops being marked as soon as it is corrected.
+    if (Object.keys(errors).length) {
+      const still = validate(next);
+      setErrors(Object.fromEntries(Object.keys(errors).filter((k) => k in still).map((k) => [k, still[k]!])));
+    }
+  };
+  const updatePoint = (key: number, patch: Partial<PointDraft>) =>
+    change({ ...draft, points: draft.points.map((p) => (p.key === key ? { ...p, ...patch } : p)) });
+  const updateMeasure = (pk: number, mk: number, patch: Partial<MeasureDraft>) =>
+    change({
+      ...draft,
+      points: draft.points.map((p) =>
+        p.key === pk
+          ? { ...p, measures: p.measures.map((x) => (x.key === mk ? { ...x, ...patch } : x)) }
+          : p,
+      ),
+    });
+
+  const save = async (): Promise<boolean> => {
+    const found = validate(draft);
+    setErrors(found);
+    setServerError(null);
+    if (Object.keys(found).length) {
+      setStatus(t("fixErrors"));
+      setFocusFirst((n) => n + 1);
+      return false;
+    }
+    setBusy(true);
+    try {
+      const data = await request(SaveDoc, {
+        input: {
+          assessmentId: assessment.id,
+          expectedVersion: version,
+          riskPoints: draft.points.map((p) => ({
+            category: p.category,
+            description: p.description.trim(),
+            likelihood: p.likelihood,
+            impact: p.impact,
+            consequences: p.consequences.trim(),
+            measures: p.measures.map((x) => ({
+              description: x.description.trim(),
+              dueDate: x.dueDate || null,
+              status: x.status,
+              ownerId: x.ownerId,
+            })),
+          })),
+          notApplicable: Object.entries(draft.notApplicable).map(([category, reason]) => ({
+            category: category as RiskCategory,
+            reason: (reason ?? "").trim(),
+          })),
+          // No editor for these yet: what is there is kept.
+          dependencies: assessment.dependencies.map((d) => ({ ...d })),
+        },
+      });
+      const result = data.saveAssessment;
+      if (result.__typename === "AssessmentSaved") {
+        setVersion(result.assessment.version);
+        setDirty(false);
+        setStatus(t("saved", { n: result.assessment.number }));
+        return true;
+      }
+      setServerError(userError(result));
+      return false;
+    } catch (e) {
+      setServerError({
+        __typename: "Error",
+        code: "network",
+        message: e instanceof Error ? e.message : String(e),
+      });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = async () => {
+    if (!window.confirm(t("confirmSubmit"))) return;
+    if (dirty && !(await save())) return;
+    setBusy(true);
+    try {
+      const data = await request(SubmitDoc, {
+        assessmentId: assessment.id,
+        expectedVersion: projectVersion,
+      });
+      const err = userError(data.submitProject);
+      if (err) setServerError(err);
+      else {
+        setStatus(t("submitted"));
+        reload();
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void save();
+  };
+
+  const fieldError = (id: string) =>
+    errors[id] ? (
+      <p id={`${id}-error`} className="field-error">
+        {t("required")}
+      </p>
+    ) : null;
+  const described = (id: string) =>
+    errors[id] ? { "aria-invalid": true, "aria-describedby": `${id}-error` } : {};
+
+  const counts = new Map<string, number>();
+  for (const p of draft.points)
+    counts.set(`${p.likelihood}x${p.impact}`, (counts.get(`${p.likelihood}x${p.impact}`) ?? 0) + 1);
+
+  return (
+    <>
+      <p>
+        <Link to={`/projects/${projectId}`}>← {title}</Link>
+      </p>
+      <h1 tabIndex={-1}>{t("editorTitle", { title })}</h1>
+      <p className="hint">{t("editorIntro")}</p>
+      <p>
+        {t("assessmentVersion")} {assessment.number} · {t("assessmentState")}:{" "}
+        {i18n.assessmentState(assessment.state)}
+      </p>
+      {!editable && <p className="empty">{t("notEditable")}</p>}
+
+      <section aria-labelledby="matrix-title">
+        <h2 id="matrix-title">{t("matrix")}</h2>
+        <table className="matrix" data-testid="matrix">
+          <caption className="sr-only">{t("matrixNote")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">
+                {t("impact")} \ {t("likelihood")}
+              </th>
+              {scale.map((l) => (
+                <th key={l} scope="col">
+                  {l}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {[...scale].reverse().map((imp) => (
+              <tr key={imp}>
+                <th scope="row">{imp}</th>
+                {scale.map((l) => (
+                  <td key={l} className={`level-${levelOf(m, l, imp)}`}>
+                    {counts.get(`${l}x${imp}`) ?? ""}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="note">{t("matrixNote")}</p>
+      </section>
+
+      <form onSubmit={onSubmit} noValidate className="editor">
+        <fieldset disabled={!editable || busy}>
+          {RISK_CATEGORIES.map((c) => {
+            const na = draft.notApplicable[c] !== undefined;
+            const points = draft.points.filter((p) => p.category === c);
+            return (
+              <fieldset key={c} className="category" data-testid={`category-${c}`}>
+                <legend>{i18n.category(c)}</legend>
+                <label className="inline">
+                  <input
+                    type="checkbox"
+                    checked={na}
+                    disabled={points.length > 0}
+                    onChange={(e) => {
+                      const notApplicable = { ...draft.notApplicable };
+                      if (e.target.checked) notApplicable[c] = "";
+                      else delete notApplicable[c];
+                      change({ ...draft, notApplicable });
+                    }}
+                  />
+                  {t("notApplicable")}
+                </label>
+                {na && (
+                  <div className="field">
+                    <label htmlFor={`na-${c}`}>{t("notApplicableReason")}</label>
+                    <textarea
+                      id={`na-${c}`}
+                      rows={2}
+                      value={draft.notApplicable[c] ?? ""}
+                      onChange={(e) =>
+                        change({
+                          ...draft,
+                          notApplicable: { ...draft.notApplicable, [c]: e.target.value },
+                        })
+                      }
+                      {...described(`na-${c}`)}
+                    />
+                    {fieldError(`na-${c}`)}
+                  </div>
+                )}
+                {points.map((p, n) => {
+                  const level = levelOf(m, p.likelihood, p.impact);
+                  return (
+                    <fieldset key={p.key} className="point">
+                      <legend>{t("riskPointN", { n: n + 1 })}</legend>
+                      <div className="field">
+                        <label htmlFor={`p${p.key}-description`}>{t("description")}</label>
+                        <textarea
+                          id={`p${p.key}-description`}
+                          rows={2}
+                          value={p.description}
+                          onChange={(e) => updatePoint(p.key, { description: e.target.value })}
+                          {...described(`p${p.key}-description`)}
+                        />
+                        {fieldError(`p${p.key}-description`)}
+                      </div>
+                      <div className="row">
+                        <div className="field">
+                          <label htmlFor={`p${p.key}-likelihood`}>{t("likelihood")}</label>
+                          <select
+                            id={`p${p.key}-likelihood`}
+                            value={p.likelihood}
+                            onChange={(e) =>
+                              updatePoint(p.key, { likelihood: Number(e.target.value) })
+                            }
+                          >
+                            {scale.map((v) => (
+                              <option key={v} value={v}>
+                                {v}
+                              </option>
+                            ))}
+                          </select>
+                        </div>
+                        <div className="field">
+                          <label htmlFor={`p${p.key}-impact`}>{t("impact")}</label>
+                          <select
+                            id={`p${p.key}-impact`}
+                            value={p.impact}
+                            onChange={(e) => updatePoint(p.key, { impact: Number(e.target.value) })}
+                          >
+                            {scale.map((v) => (
+                              <option key={v} value={v}>
+                                {v}
+                              </option>
+                            ))}
+                          </select>
+                        </div>
+                        <output
+                          className={`level level-${level}`}
+                          aria-live="polite"
+                          data-testid={`p${p.key}-level`}
+                        >
+                          {t("levelPreview", { level: i18n.riskLevel(level) })}
+                        </output>
+                      </div>
+                      <div className="field">
+                        <label htmlFor={`p${p.key}-consequences`}>{t("consequences")}</label>
+                        <textarea
+                          id={`p${p.key}-consequences`}
+                          rows={2}
+                          value={p.consequences}
+                          onChange={(e) => updatePoint(p.key, { consequences: e.target.value })}
+                        />
+                      </div>
+                      {p.measures.map((x, k) => (
+                        <div key={x.key} className="row measure">
+                          <div className="field grow">
+                            <label htmlFor={`m${x.key}-description`}>
+                              {t("measureN", { n: k + 1 })}
+                            </label>
+                            <input
+                              id={`m${x.key}-description`}
+                              value={x.description}
+                              onChange={(e) =>
+                                updateMeasure(p.key, x.key, { description: e.target.value })
+                              }
+                              {...described(`m${x.key}-description`)}
+                            />
+                            {fieldError(`m${x.key}-description`)}
+                          </div>
+                          <div className="field">
+                            <label htmlFor={`m${x.key}-due`}>{t("measureDue")}</label>
+                            <input
+                              id={`m${x.key}-due`}
+                              type="date"
+                              value={x.dueDate}
+                              onChange={(e) =>
+                                updateMeasure(p.key, x.key, { dueDate: e.target.value })
+                              }
+                            />
+                          </div>
+                          <button
+                            type="button"
+                            onClick={() =>
+                              updatePoint(p.key, {
+                                measures: p.measures.filter((y) => y.key !== x.key),
+                              })
+                            }
+                          >
+                            {t("removeMeasure")}
+                            <span className="sr-only"> {k + 1}</span>
+                          </button>
+                        </div>
+                      ))}
+                      <div className="actions">
+                        <button
+                          type="button"
+                          onClick={() =>
+                            updatePoint(p.key, {
+                              measures: [
+                                ...p.measures,
+                                {
+                                  key: nextKey++,
+                                  description: "",
+                                  dueDate: "",
+                                  status: "PLANNED",
+                                  ownerId: null,
+                                },
+                              ],
+                            })
+                          }
+                        >
+                          {t("addMeasure")}
+                        </button>
+                        <button
+                          type="button"
+                          onClick={() =>
+                            change({ ...draft, points: draft.points.filter((q) => q.key !== p.key) })
+                          }
+                        >
+                          {t("removeRiskPoint")}
+                        </button>
+                      </div>
+                    </fieldset>
+                  );
+                })}
+                {!na && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      change({
+                        ...draft,
+                        points: [
+                          ...draft.points,
+                          {
+                            key: nextKey++,
+                            category: c,
+                            description: "",
+                            likelihood: 1,
+                            impact: 1,
+                            consequences: "",
+                            measures: [],
+                          },
+                        ],
+                      })
+                    }
+                  >
+                    {t("addRiskPoint")}
+                    <span className="sr-only">: {i18n.category(c)}</span>
+                  </button>
+                )}
+              </fieldset>
+            );
+          })}
+          {assessment.dependencies.length > 0 && (
+            <section>
+              <h2>{t("dependencies")}</h2>
+              <ul>
+                {assessment.dependencies.map((d, n) => (
+                  <li key={n}>
+                    {d.item} · {d.sourceCountry}
+                    {d.supplier ? ` · ${d.supplier}` : ""}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </fieldset>
+        {serverError && (
+          <div
+            className="error-box"
+            role="alert"
+            data-testid="save-error"
+            data-field={serverError.field ?? undefined}
+          >
+            <span>{serverError.message}</span>
+            {serverError.field === "expectedVersion" && (
+              <button type="button" onClick={reload}>
+                {t("reloadAssessment")}
+              </button>
+            )}
+          </div>
+        )}
+        <p className="status" role="status" aria-live="polite" data-testid="save-status">
+          {status}
+        </p>
+        {editable && (
+          <div className="actions sticky">
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? t("saving") : t("save")}
+            </button>
+            {canSubmit && (
+              <button type="button" onClick={() => void submit()} disabled={busy}>
+                {t("submitForReview")}
+              </button>
+            )}
+          </div>
+        )}
+      </form>
+    </>
+  );
+}
