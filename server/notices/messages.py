@@ -43,6 +43,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "pass": ("通过", "passed"),
     "return": ("退回修改", "returned for changes"),
     "fail": ("不通过", "failed"),
+    "general": ("一般", "general"),
+    "major": ("重大", "major"),
+    "especially_major": ("特别重大", "especially major"),
+    "recorded": ("已备案", "recorded"),
+    "argumentation_required": ("需论证和审批", "argumentation and approval required"),
+    "suspend_project": ("暂停项目", "suspend the project"),
+    "ban": ("限制申报新项目", "stop new projects"),
+    "no_action": ("不予处理", "no action"),
+    "approve": ("同意发布", "approved for release"),
+    "approve_with_changes": ("修改后发布", "release after changes"),
+    "not_for_release": ("不予发布", "not for release"),
 }
 
 

@@ -68,3 +68,13 @@ def test_readme_shows_the_routing_table():
     assert routing.render_markdown() in (ROOT / "README.md").read_text(), (
         "README routing table is stale: paste `python -m server.cli notices routes`"
     )
+
+
+def test_coded_values_read_as_words_in_each_language():
+    from server.notices.messages import render
+
+    params = {"incident": "泄漏", "unit": "物理所", "unit_en": "IPH", "severity": "major"}
+    assert "等级：重大" in render("incident.major", params, "zh").body
+    assert "Severity: major" in render("incident.major", params, "en").body
+    rated = render("evaluation.warning", {"unit": "物理所", "year": 2025, "level": "red"}, "zh")
+    assert rated.title == "警示通报：物理所 2025 年度评估为红色"
