@@ -9,7 +9,16 @@ import { ProjectPage } from "./screens/ProjectPage";
 import { Projects } from "./screens/Projects";
 import { SignIn } from "./screens/SignIn";
 import { SessionProvider, useSession } from "./session";
+import { HqNavLinks } from "./hqNav";
+import { Evaluation } from "./screens/Evaluation";
+import { Oversight } from "./screens/Oversight";
+import { Users } from "./screens/Users";
+import { WarningList } from "./screens/WarningList";
 import { UnreadContext } from "./unread";
+import { FlowNavLinks } from "./flow/nav";
+import { HazardPage, HazardsScreen } from "./screens/Hazards";
+import { IncidentPage, Incidents, ReportIncident } from "./screens/Incidents";
+import { ProposeProject } from "./screens/ProposeProject";
 
 const UnreadDoc = graphql(`
   query UnreadCount {
@@ -106,6 +115,8 @@ function SignedInShell() {
             )}
           </NavLink>
           <NavLink to="/projects">{t("navProjects")}</NavLink>
+          <HqNavLinks />
+          <FlowNavLinks />
         </nav>
         <span className="who">
           {viewer?.user?.displayName} · {unitName}
@@ -124,6 +135,16 @@ function SignedInShell() {
           <Route path="/projects" element={<Projects />} />
           <Route path="/projects/:id" element={<ProjectPage />} />
           <Route path="/projects/:id/assessment" element={<AssessmentEditor />} />
+          <Route path="/oversight" element={<Oversight />} />
+          <Route path="/warning-list" element={<WarningList />} />
+          <Route path="/evaluations" element={<Evaluation />} />
+          <Route path="/users" element={<Users />} />
+          <Route path="/projects/new" element={<ProposeProject />} />
+          <Route path="/hazards" element={<HazardsScreen />} />
+          <Route path="/hazards/:id" element={<HazardPage />} />
+          <Route path="/incidents" element={<Incidents />} />
+          <Route path="/incidents/new" element={<ReportIncident />} />
+          <Route path="/incidents/:id" element={<IncidentPage />} />
           <Route path="*" element={<Navigate to="/work" replace />} />
         </Routes>
       </main>

@@ -124,3 +124,29 @@ export async function downloadWithToken(url: string, fileName: string): Promise<
   a.click();
   setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
+
+/** PUT a file to an upload ticket's URL with the bearer token, reporting progress (0–100). */
+export async function uploadWithToken(
+  url: string,
+  file: Blob,
+  onProgress: (percent: number) => void,
+): Promise<void> {
+  const put = () =>
+    new Promise<number>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("PUT", url);
+      if (accessToken) xhr.setRequestHeader("authorization", `Bearer ${accessToken}`);
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) onProgress(Math.round((100 * e.loaded) / e.total));
+      };
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) onProgress(100);
+        resolve(xhr.status);
+      };
+      xhr.onerror = () => reject(new ApiError("network error"));
+      xhr.send(file);
+    });
+  let status = await put();
+  if (status === 401 && (await renew())) status = await put();
+  if (status < 200 || status >= 300) throw new ApiError(`HTTP ${status}`);
+}

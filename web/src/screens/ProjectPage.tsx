@@ -5,6 +5,11 @@ import { graphql } from "../gql";
 import type { ProjectQuery } from "../gql/graphql";
 import { useI18n, type I18n } from "../i18n";
 import { ErrorBox, Loading, useLoad } from "../util";
+import { useFlowText } from "../flow/text";
+import { canInspect } from "../flow/roles";
+import { useSession } from "../session";
+import { HazardList, ReportHazard } from "./Hazards";
+import { InspectionForm, LifecycleActions, ReviewForm } from "./ProjectActions";
 
 const ProjectDoc = graphql(`
   query Project($id: ID!) {
@@ -22,6 +27,7 @@ const ProjectDoc = graphql(`
       hqDepartment
       sensitiveFields
       allowedTransitions
+      version
       orgUnit {
         name
         nameEn
@@ -75,8 +81,10 @@ const ProjectDoc = graphql(`
         createdAt
       }
       inspections {
+        id
         inspectedOn
         inspector
+        summary
         createdAt
       }
       majorChanges {
@@ -135,6 +143,9 @@ export function ProjectPage() {
   const { t } = i18n;
   const project = useLoad(() => request(ProjectDoc, { id }), [id]);
   const [downloadError, setDownloadError] = useState<string | null>(null);
+  const { ft } = useFlowText();
+  const { viewer } = useSession();
+  const [hazardsTick, setHazardsTick] = useState(0);
 
   if (project.loading && !project.data) return <Loading />;
   if (project.error) return <ErrorBox error={project.error} retry={project.reload} />;
@@ -198,6 +209,7 @@ export function ProjectPage() {
           <p className="empty">{t("noTransitions")}</p>
         )}
         <p className="note">{t("transitionsNote")}</p>
+        <LifecycleActions project={p} reload={project.reload} />
         <h3>{t("timeline")}</h3>
         <ol className="timeline" data-testid="timeline">
           {timeline(p, i18n).map((e, n) => (
@@ -291,6 +303,46 @@ export function ProjectPage() {
           <p className="empty">{t("notAssessed")}</p>
         )}
       </section>
+
+      {a?.state === "SUBMITTED" && <ReviewForm assessmentId={a.id} reload={project.reload} />}
+
+      {LIVE.includes(p.state) && (
+        <section aria-labelledby="inspections-h">
+          <h2 id="inspections-h">{ft("inspection")}</h2>
+          {p.inspections.length === 0 ? (
+            <p className="empty">{ft("inspectionsEmpty")}</p>
+          ) : (
+            <ul data-testid="inspections">
+              {p.inspections.map((i) => (
+                <li key={i.id}>
+                  {i18n.date(i.inspectedOn)} · {i.inspector} — {i.summary}
+                </li>
+              ))}
+            </ul>
+          )}
+          {canInspect(viewer) && (
+            <InspectionForm
+              projectId={p.id}
+              measures={a?.state === "PASSED" ? a.riskPoints.flatMap((r) => r.measures) : []}
+              reload={() => {
+                project.reload();
+                setHazardsTick((n) => n + 1);
+              }}
+            />
+          )}
+        </section>
+      )}
+
+      {LIVE.includes(p.state) && (
+        <section aria-labelledby="hazards-h">
+          <h2 id="hazards-h">{ft("hazardsOf")}</h2>
+          <ReportHazard projectId={p.id} reported={() => setHazardsTick((n) => n + 1)} />
+          <HazardList projectId={p.id} key={hazardsTick} />
+        </section>
+      )}
     </>
   );
 }
+
+/** The states in which a project is inspected and its hazards are reported. */
+const LIVE = ["IMPLEMENTING", "SUSPENDED", "OUTCOME", "CLOSING"];

@@ -12,6 +12,7 @@ import type {
 } from "../gql/graphql";
 import { PROJECT_STATES, RISK_CATEGORIES, RISK_LEVELS, useI18n } from "../i18n";
 import { Empty, ErrorBox, Loading, useLoad } from "../util";
+import { useFlowText } from "../flow/text";
 
 const ProjectsDoc = graphql(`
   query Projects($filter: ProjectFilter, $sort: ProjectSortKey!, $after: String) {
@@ -64,6 +65,7 @@ function filterOf(params: URLSearchParams): ProjectFilter {
 export function Projects() {
   const i18n = useI18n();
   const { t } = i18n;
+  const { ft } = useFlowText();
   const [params, setParams] = useSearchParams();
   const sort = (params.get("sort") as ProjectSortKey | null) ?? "CREATED";
   const [more, setMore] = useState<Row[]>([]);
@@ -98,7 +100,12 @@ export function Projects() {
 
   return (
     <>
-      <h1 tabIndex={-1}>{t("projects")}</h1>
+      <div className="section-head">
+        <h1 tabIndex={-1}>{t("projects")}</h1>
+        <Link className="button" to="/projects/new">
+          {ft("proposeProject")}
+        </Link>
+      </div>
       <form className="filters" onSubmit={apply} aria-label={t("filters")} key={key}>
         <div className="field">
           <label htmlFor="f-q">{t("search")}</label>
