@@ -9,6 +9,7 @@ import strawberry
 
 from schema.context import Info
 from schema.relay import Node, to_global_id
+from schema.tenancy.types import OrgUnit
 from server.incidents import models
 from server.incidents.models import IncidentSeverity, IncidentState, UpdateKind
 from server.projects.vocabulary import RiskCategory
@@ -83,6 +84,11 @@ class Incident(Node):
             project_id=to_global_id("Project", i.tenant_id, i.project_id) if i.project_id else None,
             key=(i.tenant_id, i.id),
         )
+
+    @strawberry.field(description="The unit that reported it (for branch and HQ lists).")
+    async def org_unit(self, info: Info) -> OrgUnit | None:
+        unit = await info.context.loaders.org_unit_by_id.load(self.key[0])
+        return OrgUnit.of(unit) if unit is not None else None
 
     @strawberry.field(description="Follow-ups, investigation and public-opinion records.")
     async def updates(self, info: Info) -> list[IncidentUpdate]:

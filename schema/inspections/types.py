@@ -9,7 +9,7 @@ import strawberry
 
 from schema.context import Info
 from schema.relay import Node, to_global_id
-from schema.tenancy.types import User
+from schema.tenancy.types import OrgUnit, User
 from server import clock
 from server.inspections import models
 from server.inspections.models import (
@@ -123,6 +123,18 @@ class Hazard(Node):
     @property
     def key(self) -> tuple[uuid.UUID, uuid.UUID]:
         return (self.row.tenant_id, self.row.id)
+
+    @strawberry.field(description="The institute the hazard belongs to.")
+    async def org_unit(self, info: Info) -> OrgUnit | None:
+        unit = await info.context.loaders.org_unit_by_id.load(self.row.tenant_id)
+        return OrgUnit.of(unit) if unit is not None else None
+
+    @strawberry.field(description="The title of the hazard's project (lists show it).")
+    async def project_title(self, info: Info) -> str | None:
+        project = await info.context.loaders.project_by_key.load(
+            (self.row.tenant_id, self.row.project_id)
+        )
+        return project.title if project is not None else None
 
     @strawberry.field(description="Who rectifies it (the plan's owner).")
     async def owner(self, info: Info) -> User | None:

@@ -20,7 +20,7 @@ from server.authz import is_allowed
 from server.documents.service import DocumentAccess, read_action
 from server.inspections.inspections import plan_for
 from server.projects import lifecycle, models
-from server.projects.access import relations
+from server.projects.access import ProjectAccess, relations
 from server.projects.matrix import Matrix
 from server.projects.vocabulary import (
     CATEGORY_TITLES_ZH,
@@ -401,6 +401,20 @@ class Project(Node):
             (self.row.tenant_id, self.row.current_assessment_id)
         )
         return Assessment.of(row) if row else None
+
+    @strawberry.field(
+        description="Of allowedTransitions, those the viewer's roles and relations (R-OWN) "
+        "permit; guards may still refuse one, with a reason."
+    )
+    async def permitted_transitions(self, info: Info) -> list[str]:
+        ctx = info.context
+        members = await ctx.loaders.members_by_project.load(self.key)
+        access = ProjectAccess(self.row, tuple(m.user_id for m in members))
+        return [
+            name
+            for name in self.allowed_transitions
+            if is_allowed(ctx.principal, lifecycle.TRANSITIONS[name].action, access)
+        ]
 
     @strawberry.field(description="Every version, newest first.")
     async def assessments(self, info: Info) -> list[Assessment]:
