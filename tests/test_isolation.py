@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from schema.relay import tenant_key, to_global_id
 from schema.sdl import sdl
+from server import clock
 from server.audit.models import AuditEntry
 from server.db.base import utcnow
 from server.db.engine import ALL_TENANTS, scope
@@ -109,7 +110,7 @@ async def _projects(flow: Flow) -> dict[str, Any]:
     # and a major one inadequately rectified with a recommendation awaiting HQ.
     safety, manager_ = "iph.safety-management", "iph.research-management"
     owner = flow.ids[safety]
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     hazards: dict[str, Any] = {}
     for name, severity in (
         ("open", "GENERAL"),
@@ -241,7 +242,7 @@ async def _evaluation_and_warning_list(as_user, iph: str) -> dict[str, str]:
         """mutation($u: ID!, $s: Date!) { addWarningListEntry(orgUnitId: $u, input: {
              subjectKind: UNIT, subjectId: $u, reason: "违规", source: VIOLATION, startsOn: $s})
            { __typename ... on WarningListEntrySaved { entry { id } } } }""",
-        {"u": iph, "s": date(date.today().year + 1, 6, 1).isoformat()},
+        {"u": iph, "s": date(clock.today().year + 1, 6, 1).isoformat()},
     )
     return {
         "evaluation_run": run["id"],

@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
+from server import clock
 from server.auth.principal import SYSTEM
 from server.db.engine import ALL_TENANTS, scope
 from server.notices.dispatch import NoticeHandler
@@ -175,7 +176,7 @@ async def test_scheduler_scan_over_many_open_hazards(sessions, settings, bench_r
             unit_id=iph,
             data=ProjectInput(
                 title="调度基准", department_id=department, pi_user_id=pi,
-                start_date=date.today(), end_date=date.today() + timedelta(days=365),
+                start_date=clock.today(), end_date=clock.today() + timedelta(days=365),
             ),
         )  # fmt: skip
         await session.execute(

@@ -3,12 +3,12 @@ with warning notices, deployment recommendations and (for red) the warning list.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from server import clock
 from server.auth.principal import SYSTEM
 from server.db.engine import ALL_TENANTS, scope
 from server.errors import Conflict, InvalidInput
@@ -20,7 +20,7 @@ from server.tenancy.models import OrgUnit
 from server.warnlist import service as warnlist
 from server.warnlist.models import WarningListEntry
 
-LAST_YEAR = date.today().year - 1
+LAST_YEAR = clock.today().year - 1
 REPORT = """mutation($u: ID!, $i: IncidentInput!) { reportIncident(orgUnitId: $u, input: $i) {
   __typename ... on UserError { code message } } }"""
 
@@ -185,5 +185,5 @@ async def test_R_EVAL_only_past_or_current_years(sessions):
     async with sessions() as session, session.begin():
         with pytest.raises(InvalidInput):
             await service.run_evaluation(
-                session, SYSTEM, year=date.today().year + 1, rubric_version=None
+                session, SYSTEM, year=clock.today().year + 1, rubric_version=None
             )

@@ -13,13 +13,14 @@ from project_support import Flow, hazard_step, report_hazard
 from sqlalchemy import func, select, text
 
 from schema.relay import from_global_id
+from server import clock
 from server.db.engine import ALL_TENANTS, scope
 from server.inspections.models import HandlingRecommendation
 from server.notices.models import ScheduledStep
 from server.outbox.models import OutboxEvent
 from server.reminders.steps import Fired, run_once
 
-TODAY = date.today()
+TODAY = clock.today()
 PERMIT = """mutation($i: PermitInput!) { recordPermit(input: $i) { __typename
   ... on PermitSaved { permit { validToday } } ... on UserError { code message field } } }"""
 

@@ -5,7 +5,7 @@ with other tests, so the figures are compared before and after)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from oversight_support import OVERSIGHT
@@ -13,6 +13,7 @@ from project_support import Flow, hazard_step, report_hazard
 from sqlalchemy import text
 
 from schema.relay import from_global_id
+from server import clock
 
 REPORT = """mutation($u: ID!, $i: IncidentInput!) { reportIncident(orgUnitId: $u, input: $i) {
   __typename ... on IncidentSaved { incident { id } } ... on UserError { code message } } }"""
@@ -86,14 +87,14 @@ async def test_R_ASSESS_R_HAZARD_R_INCIDENT_figures_follow_what_people_do(
         "planRectification",
         hazard,
         ownerId=flow.ids["iph.researcher"],
-        deadline=(date.today() + timedelta(days=1)).isoformat(),
+        deadline=(clock.today() + timedelta(days=1)).isoformat(),
         plan="整改",
     )
     assert planned["__typename"] == "HazardSaved", planned
     async with owner_engine.begin() as conn:  # time passes: the deadline lapses
         await conn.execute(
             text("UPDATE hazards SET deadline = :d WHERE id = CAST(:h AS uuid)"),
-            {"d": date.today() - timedelta(days=3), "h": str(from_global_id(hazard["id"])[1][1])},
+            {"d": clock.today() - timedelta(days=3), "h": str(from_global_id(hazard["id"])[1][1])},
         )
     reported = await flow.gql(
         "iph.researcher",

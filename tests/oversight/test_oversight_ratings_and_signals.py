@@ -4,16 +4,16 @@ in GraphQL and in the workbook, for the institutes in view only."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from openpyxl import load_workbook
 
+from server import clock
 from server.auth.principal import SYSTEM
 from server.db.engine import ALL_TENANTS, scope, session_factory
 from server.evaluations import service as evaluations
 from server.signals.evaluation import evaluate
 
-LAST_YEAR = date.today().year - 1
+LAST_YEAR = clock.today().year - 1
 QUERY = """query($y: Int) { oversight { institutes { code }
   ratings(year: $y) { level score orgUnit { code } }
   warningSignals(first: 100) { total byLevel { level signals } signals { orgUnit { code } } } } }"""

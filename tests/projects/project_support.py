@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
+
+from server import clock
 
 CATEGORIES = [
     "CHOKEPOINT",
@@ -62,7 +64,7 @@ class Flow:
             self.ids[node["username"]] = node["id"]
 
     async def create(self, user: str = "iph.researcher", **overrides: Any) -> dict[str, Any]:
-        start = date.today()
+        start = clock.today()
         data = {
             "title": f"课题 {uuid.uuid4().hex[:6]}",
             "departmentId": self.ids["dept"],
@@ -111,7 +113,7 @@ class Flow:
                         {
                             "description": "防范措施",
                             "ownerId": self.ids["iph.researcher"],
-                            "dueDate": (date.today() + timedelta(days=90)).isoformat(),
+                            "dueDate": (clock.today() + timedelta(days=90)).isoformat(),
                         }
                     ],
                 }

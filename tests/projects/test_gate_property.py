@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -54,6 +54,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import from_global_id, to_global_id
+from server import clock
 from server.audit.models import AuditEntry
 from server.projects.models import Project, RiskAssessment
 from server.projects.models import Review as ReviewRow
@@ -277,7 +278,7 @@ class Run:
         measure = {
             "description": "措施",
             "ownerId": self.harness.flow.ids[PI],
-            "dueDate": (date.today() + timedelta(days=90)).isoformat(),
+            "dueDate": (clock.today() + timedelta(days=90)).isoformat(),
         }
         content = {
             "assessmentId": s.assessment_id,

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from project_support import Flow, attach_evidence, hazard_step, report_hazard
 from sqlalchemy import func, select, text
 
 from schema.relay import from_global_id
+from server import clock
 from server.auth.principal import SYSTEM
 from server.db.engine import ALL_TENANTS, scope
 from server.outbox.models import OutboxEvent
 from server.warnlist import service as warnlist
 from server.warnlist.models import WarningListEntry
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 
 async def _implementing(flow: Flow) -> dict[str, Any]:
@@ -141,7 +142,7 @@ async def test_R_OVERDUE_overdue_is_derived_and_a_late_major_hazard_goes_to_HQ(
     async with owner_engine.begin() as conn:
         await conn.execute(
             text("UPDATE hazards SET deadline = :d WHERE project_id = CAST(:p AS uuid)"),
-            {"d": date.today() - timedelta(days=3), "p": str(from_global_id(project["id"])[1][1])},
+            {"d": clock.today() - timedelta(days=3), "p": str(from_global_id(project["id"])[1][1])},
         )
     listed = await flow.gql(
         "iph.safety-management",

@@ -3,13 +3,14 @@ records; the HQ group's special meeting on a major one; closure with lessons lea
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from project_support import Flow
 from sqlalchemy import func, select
 
 from schema.relay import from_global_id
+from server import clock
 from server.outbox.models import OutboxEvent
 
 REPORT = """mutation($u: ID!, $i: IncidentInput!) { reportIncident(orgUnitId: $u, input: $i) {
@@ -99,7 +100,7 @@ async def test_R_INCIDENT_records_meeting_and_closure(flow: Flow):
     assert investigating["addIncidentUpdate"]["incident"]["state"] == "INVESTIGATING"
     early = await flow.gql("iph.coordination-leader", CLOSE, {"i": iid})
     assert early["closeIncident"]["code"] == "CONFLICT"  # the HQ group meets first
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     assert (await flow.gql("iph.coordination-leader", MEETING, {"i": iid, "d": today}))[
         "recordSpecialMeeting"
     ]["code"] == "FORBIDDEN"

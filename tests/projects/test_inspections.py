@@ -3,10 +3,12 @@ findings become hazards."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from project_support import Flow
+
+from server import clock
 
 PLAN = """query($id: ID!) { project(id: $id) { inspectionPlan { months lastInspectedOn nextDue due }
   currentAssessment { riskPoints { measures { id } } } } }"""
@@ -49,7 +51,7 @@ async def test_R_INSPECT_every_measure_is_checked_and_findings_become_hazards(fl
     project = await _implementing(flow)
     data = (await flow.gql("iph.safety-management", PLAN, {"id": project["id"]}))["project"]
     measures = [m["id"] for p in data["currentAssessment"]["riskPoints"] for m in p["measures"]]
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     partial = await flow.gql(
         "iph.safety-management",
         RECORD,
@@ -65,7 +67,7 @@ async def test_R_INSPECT_every_measure_is_checked_and_findings_become_hazards(fl
         RECORD,
         {
             "p": project["id"],
-            "d": (date.today() + timedelta(days=2)).isoformat(),
+            "d": (clock.today() + timedelta(days=2)).isoformat(),
             "c": [{"measureId": m, "result": "IMPLEMENTED"} for m in measures],
         },
     )
@@ -103,7 +105,7 @@ async def test_R_SUPERVISE_branch_and_HQ_inspect_and_others_do_not(flow: Flow):
         for p in data["currentAssessment"]["riskPoints"]
         for m in p["measures"]
     ]
-    variables = {"p": project["id"], "d": date.today().isoformat(), "c": checks}
+    variables = {"p": project["id"], "d": clock.today().isoformat(), "c": checks}
     branch = await flow.gql("bj.supervisor", RECORD, variables)
     assert branch["recordInspection"]["__typename"] == "InspectionRecorded"
     assert (await flow.gql("hq.safety-committee-office", RECORD, variables))["recordInspection"][

@@ -15,13 +15,14 @@ then a statement per project (an N+1), not a loader the smaller page never neede
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sql_statements import sql_statements
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from server import clock
 from server.auth.principal import SYSTEM
 from server.config import Settings
 from server.db.base import new_id
@@ -58,7 +59,7 @@ query($f: ProjectFilter, $n: Int!) { projects(filter: $f, first: $n) {
 
 def _content(owner: uuid.UUID) -> assessments.AssessmentContent:
     measure = assessments.MeasureInput(
-        description="防范措施", owner_user_id=owner, due_date=date.today() + timedelta(days=90)
+        description="防范措施", owner_user_id=owner, due_date=clock.today() + timedelta(days=90)
     )
     return assessments.AssessmentContent(
         risk_points=[
@@ -119,7 +120,7 @@ async def _make_projects(sessions: async_sessionmaker[AsyncSession], marker: str
             u.username: u.id
             for u in (await session.execute(select(User).where(User.tenant_id == iph.id))).scalars()
         }
-        start = date.today()
+        start = clock.today()
         for n in range(PROJECTS):
             project = await create_project(
                 session,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from project_support import CATEGORIES, Flow
 from sqlalchemy import func, select, text
 
+from server import clock
 from server.audit.models import AuditEntry
 from server.outbox.models import OutboxEvent
 from server.projects import lifecycle
@@ -359,7 +360,7 @@ async def test_R_PERMIT_no_start_without_a_valid_permit_and_expiry_blocks_work(
     project = await flow.approved(nationalApprovalRequired=True)
     refused = await flow.fire("iph.researcher", "startProject", project["id"])
     assert "R-PERMIT" in refused["message"]
-    today = date.today()
+    today = clock.today()
     base = {
         "projectId": project["id"],
         "authority": "国家卫生健康委员会",

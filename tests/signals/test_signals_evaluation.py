@@ -18,10 +18,11 @@ from signal_support import (
     uid,
 )
 
+from server import clock
 from server.signals.evaluation import evaluate
 from server.signals.models import SignalEventKind
 
-TODAY = date.today()
+TODAY = clock.today()
 PERMIT = """mutation($i: PermitInput!) { recordPermit(input: $i) { __typename
   ... on PermitSaved { permit { validToday } } ... on UserError { code message field } } }"""
 

@@ -14,7 +14,7 @@ import os
 import re
 import signal
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import dramatiq
@@ -23,6 +23,7 @@ from dramatiq.brokers.redis import RedisBroker
 from notice_support import notices_about, report_incident
 from sqlalchemy import func, select, text
 
+from server import clock
 from server.db.engine import ALL_TENANTS, scope
 from server.notices.audiences import resolve
 from server.notices.models import Notice, ScheduledStep
@@ -175,7 +176,7 @@ async def test_two_schedulers_at_once_fire_each_escalation_step_once(
             ),
             {
                 "title": marker,
-                "deadline": date.today() - timedelta(days=30),
+                "deadline": clock.today() - timedelta(days=30),
                 "p": _uuid(project["id"]),
             },
         )
