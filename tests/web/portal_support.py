@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
+
+from server import clock
 
 CATEGORIES = [
     "CHOKEPOINT",
@@ -98,7 +100,7 @@ def seed_portal(portal: Portal) -> None:
                                 {
                                     "description": "防范措施",
                                     "ownerId": portal.ids["iph.researcher"],
-                                    "dueDate": (date.today() + timedelta(days=90)).isoformat(),
+                                    "dueDate": (clock.today() + timedelta(days=90)).isoformat(),
                                 }
                             ],
                         }
@@ -157,7 +159,7 @@ def seed_portal(portal: Portal) -> None:
 
 
 def _create(portal: Portal, title: str) -> dict[str, Any]:
-    start = date.today()
+    start = clock.today()
     result = portal.gql(
         "iph.researcher",
         f"""mutation($u: ID!, $i: ProjectInput!) {{ createProject(orgUnitId: $u, input: $i) {{

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,9 @@ from conftest import CHROMIUM_FLAGS
 from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
 from portal_support import Portal
 
-YEAR = date.today().year - 3
+from server import clock
+
+YEAR = clock.today().year - 3
 BANNED_TITLE = "受警示名录限制的新项目"
 
 NewPage = Callable[[str], Awaitable[tuple[Page, list[str]]]]
@@ -142,7 +143,7 @@ async def test_hq_publishes_an_evaluation_and_a_ban_blocks_a_new_proposal(
     await expect(researcher.get_by_role("heading", name="提出项目", level=1)).to_be_visible()
     await researcher.get_by_label("项目名称").fill(BANNED_TITLE)
     await researcher.get_by_label("所属部门").select_option(index=1)
-    await researcher.get_by_label("结束日期").fill(f"{date.today().year + 2}-12-31")
+    await researcher.get_by_label("结束日期").fill(f"{clock.today().year + 2}-12-31")
     await researcher.get_by_label("项目简介").fill("研究内容")
     await researcher.get_by_role("button", name="创建项目").click()
     await expect(researcher).to_have_url(re.compile(r"/projects/[^/]+/assessment$"))

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { BrowserRouter, NavLink, Navigate, Route, Routes, useLocation } from "react-router";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { request } from "./api";
 import { graphql } from "./gql";
 import { I18nContext, makeI18n, useI18n, useSetLocale, type Locale } from "./i18n";
@@ -9,13 +9,13 @@ import { ProjectPage } from "./screens/ProjectPage";
 import { Projects } from "./screens/Projects";
 import { SignIn } from "./screens/SignIn";
 import { SessionProvider, useSession } from "./session";
-import { HqNavLinks } from "./hqNav";
+import { MainNav } from "./MainNav";
 import { Evaluation } from "./screens/Evaluation";
 import { Oversight } from "./screens/Oversight";
 import { Users } from "./screens/Users";
 import { WarningList } from "./screens/WarningList";
 import { UnreadContext } from "./unread";
-import { FlowNavLinks } from "./flow/nav";
+import { Settings } from "./screens/Settings";
 import { HazardPage, HazardsScreen } from "./screens/Hazards";
 import { IncidentPage, Incidents, ReportIncident } from "./screens/Incidents";
 import { ProposeProject } from "./screens/ProposeProject";
@@ -105,19 +105,6 @@ function SignedInShell() {
       </a>
       <header className="top">
         <span className="brand">{t("appTitle")}</span>
-        <nav aria-label={t("mainNav")}>
-          <NavLink to="/work">
-            {t("navMyWork")}
-            {unread !== null && unread > 0 && (
-              <span className="badge" data-testid="unread-count" aria-label={`${t("unreadCount")}: ${unread}`}>
-                {unread}
-              </span>
-            )}
-          </NavLink>
-          <NavLink to="/projects">{t("navProjects")}</NavLink>
-          <HqNavLinks />
-          <FlowNavLinks />
-        </nav>
         <span className="who">
           {viewer?.user?.displayName} · {unitName}
         </span>
@@ -128,6 +115,8 @@ function SignedInShell() {
           {t("signOut")}
         </button>
       </header>
+      <div className="layout">
+      <MainNav unread={unread} />
       <main id="main">
         <Routes>
           <Route path="/" element={<Navigate to="/work" replace />} />
@@ -139,6 +128,7 @@ function SignedInShell() {
           <Route path="/warning-list" element={<WarningList />} />
           <Route path="/evaluations" element={<Evaluation />} />
           <Route path="/users" element={<Users />} />
+          <Route path="/settings" element={<Settings />} />
           <Route path="/projects/new" element={<ProposeProject />} />
           <Route path="/hazards" element={<HazardsScreen />} />
           <Route path="/hazards/:id" element={<HazardPage />} />
@@ -148,6 +138,7 @@ function SignedInShell() {
           <Route path="*" element={<Navigate to="/work" replace />} />
         </Routes>
       </main>
+      </div>
     </UnreadContext.Provider>
   );
 }

@@ -9,6 +9,8 @@ import { graphql } from "../gql";
 import type { HazardSeverity, RiskCategory } from "../gql/graphql";
 import { RISK_CATEGORIES, useI18n } from "../i18n";
 import { Empty, ErrorBox, Loading, useLoad } from "../util";
+import { HazardSupervision } from "./HazardSupervision";
+import { useTaskText } from "./taskText";
 
 const HazardsDoc = graphql(`
   query Hazards($filter: HazardFilter) {
@@ -23,6 +25,10 @@ const HazardsDoc = graphql(`
         reportedBy
         createdAt
         projectId
+        projectTitle
+        orgUnit {
+          name
+        }
         owner {
           displayName
         }
@@ -34,6 +40,7 @@ const HazardsDoc = graphql(`
 export function HazardList({ projectId }: { projectId?: string }) {
   const i18n = useI18n();
   const { ft, hazardState, hazardSeverity } = useFlowText();
+  const { tt } = useTaskText();
   const [overdue, setOverdue] = useState(false);
   const list = useLoad(
     () => request(HazardsDoc, { filter: { projectId: projectId ?? null, overdue: overdue || null } }),
@@ -63,6 +70,8 @@ export function HazardList({ projectId }: { projectId?: string }) {
                 <th scope="col">{ft("owner")}</th>
                 <th scope="col">{ft("deadline")}</th>
                 <th scope="col">{ft("reportedBy")}</th>
+                {!projectId && <th scope="col">{tt("project")}</th>}
+                {!projectId && <th scope="col">{tt("unit")}</th>}
               </tr>
             </thead>
             <tbody>
@@ -79,6 +88,8 @@ export function HazardList({ projectId }: { projectId?: string }) {
                   <td>{h.owner?.displayName ?? "—"}</td>
                   <td>{h.deadline ? i18n.date(h.deadline) : "—"}</td>
                   <td>{h.reportedBy}</td>
+                  {!projectId && <td>{h.projectTitle ?? "—"}</td>}
+                  {!projectId && <td>{h.orgUnit?.name ?? "—"}</td>}
                 </tr>
               ))}
             </tbody>
@@ -419,6 +430,7 @@ export function HazardPage() {
         </section>
       )}
       {h.state === "AWAITING_VERIFICATION" && <VerifyForm hazard={h} done={hazard.reload} />}
+      <HazardSupervision hazardId={h.id} />
     </>
   );
 }

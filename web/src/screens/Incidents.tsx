@@ -10,6 +10,8 @@ import type { IncidentSeverity, IncidentUpdateKind, RiskCategory } from "../gql/
 import { RISK_CATEGORIES, useI18n } from "../i18n";
 import { useSession } from "../session";
 import { Empty, ErrorBox, Loading, useLoad } from "../util";
+import { useRecordsText } from "../flow/records-text";
+import { IncidentRecords } from "./IncidentRecords";
 
 const IncidentsDoc = graphql(`
   query Incidents {
@@ -25,6 +27,10 @@ const IncidentsDoc = graphql(`
         reportedBy
         reportedAt
         reportedLate
+        orgUnit {
+          code
+          name
+        }
       }
     }
   }
@@ -33,6 +39,7 @@ const IncidentsDoc = graphql(`
 export function Incidents() {
   const i18n = useI18n();
   const { ft, incidentSeverity, incidentState } = useFlowText();
+  const { rt } = useRecordsText();
   const list = useLoad(() => request(IncidentsDoc), []);
   const rows = list.data?.incidents.nodes ?? [];
   return (
@@ -53,6 +60,7 @@ export function Incidents() {
             <thead>
               <tr>
                 <th scope="col">{ft("incidentTitle")}</th>
+                <th scope="col">{rt("reportingUnit")}</th>
                 <th scope="col">{ft("severity")}</th>
                 <th scope="col">{i18n.t("state")}</th>
                 <th scope="col">{ft("occurredAt")}</th>
@@ -66,6 +74,7 @@ export function Incidents() {
                   <td>
                     <Link to={`/incidents/${x.id}`}>{x.title}</Link>
                   </td>
+                  <td>{x.orgUnit?.name ?? "—"}</td>
                   <td>{incidentSeverity(x.severity)}</td>
                   <td>
                     {incidentState(x.state)}
@@ -255,7 +264,18 @@ const IncidentDoc = graphql(`
       reportedLate
       followUpDueAt
       lessonsLearned
+      closedAt
       projectId
+      orgUnit {
+        code
+        name
+      }
+      specialMeetings {
+        heldOn
+        minutes
+        decisions
+        recordedBy
+      }
       updates {
         kind
         text
@@ -284,6 +304,7 @@ export function IncidentPage() {
   const i18n = useI18n();
   const { t } = i18n;
   const { ft, incidentSeverity, incidentState, updateKind } = useFlowText();
+  const { rt } = useRecordsText();
   const incident = useLoad(() => request(IncidentDoc, { id }), [id]);
   const form = useForm("iu", ["kind", "text"]);
   const { viewer } = useSession();
@@ -327,6 +348,8 @@ export function IncidentPage() {
         <dd data-testid="incident-state">{incidentState(x.state)}</dd>
         <dt>{ft("severity")}</dt>
         <dd>{incidentSeverity(x.severity)}</dd>
+        <dt>{rt("reportingUnit")}</dt>
+        <dd data-testid="incident-unit">{x.orgUnit?.name ?? "—"}</dd>
         <dt>{t("category")}</dt>
         <dd>{i18n.category(x.category)}</dd>
         <dt>{ft("occurredAt")}</dt>
@@ -404,6 +427,7 @@ export function IncidentPage() {
           </form>
         )}
       </section>
+      <IncidentRecords incident={x} reload={incident.reload} />
     </>
   );
 }

@@ -5,6 +5,7 @@ import { graphql } from "../gql";
 import type { InboxQuery } from "../gql/graphql";
 import { useI18n } from "../i18n";
 import { useUnread } from "../unread";
+import { Tasks } from "./Tasks";
 import { Empty, ErrorBox, Loading, globalIdType, useLoad } from "../util";
 
 const InboxDoc = graphql(`
@@ -106,6 +107,7 @@ export function MyWork() {
   return (
     <>
       <h1 tabIndex={-1}>{t("navMyWork")}</h1>
+      <Tasks />
       <section aria-labelledby="inbox-title">
         <div className="section-head">
           <h2 id="inbox-title">

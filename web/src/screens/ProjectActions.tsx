@@ -156,7 +156,7 @@ export function LifecycleActions({
   project,
   reload,
 }: {
-  project: { id: string; version: number; allowedTransitions: string[] };
+  project: { id: string; version: number; allowedTransitions: string[]; permittedTransitions: string[] };
   reload: () => void;
 }) {
   const i18n = useI18n();
@@ -180,7 +180,8 @@ export function LifecycleActions({
     }
   };
 
-  const names = project.allowedTransitions.filter((n) => n in ACTIONS);
+  // The transitions this viewer may fire (the server's permittedTransitions); guards may still refuse.
+  const names = project.permittedTransitions.filter((n) => n in ACTIONS);
   const openText = open ? ACTIONS[open]?.text : undefined;
   const open_ = open && openText ? open : null;
   return (

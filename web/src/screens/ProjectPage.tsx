@@ -10,6 +10,7 @@ import { canInspect } from "../flow/roles";
 import { useSession } from "../session";
 import { HazardList, ReportHazard } from "./Hazards";
 import { InspectionForm, LifecycleActions, ReviewForm } from "./ProjectActions";
+import { ProjectRecords } from "./ProjectRecords";
 
 const ProjectDoc = graphql(`
   query Project($id: ID!) {
@@ -27,6 +28,7 @@ const ProjectDoc = graphql(`
       hqDepartment
       sensitiveFields
       allowedTransitions
+      permittedTransitions
       version
       orgUnit {
         name
@@ -340,6 +342,8 @@ export function ProjectPage() {
           <HazardList projectId={p.id} key={hazardsTick} />
         </section>
       )}
+
+      <ProjectRecords projectId={p.id} key={p.version} />
     </>
   );
 }
