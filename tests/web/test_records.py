@@ -299,17 +299,24 @@ async def test_documents_permits_and_an_outcome_release_review(
         ("iph.public-opinion-officer", ["PUBLIC_OPINION"]),
         ("iph.coordination-member", ["ETHICS"]),
     ]
+    reviewed = 0
     for user, aspects in reviewers:
         async with signed_in(browser, portal, user) as s:
             page = s.page
             await page.goto(f"/projects/{project_id}")
             outcome = page.get_by_test_id("outcome")
+            rows = outcome.locator("tbody tr")
+            # The reviews so far are listed before this officer starts.
+            if reviewed:
+                await expect(rows).to_have_count(reviewed)
             for aspect in aspects:
                 await outcome.get_by_label("审查方面").select_option(aspect)
                 await outcome.get_by_label("结论").select_option("FIT")
                 await outcome.get_by_label("意见", exact=True).fill("同意")
                 await outcome.get_by_role("button", name="审查").click()
-                await expect(outcome.locator("tbody tr")).not_to_have_count(0)
+                # Wait for this review to be listed before starting the next one.
+                reviewed += 1
+                await expect(rows).to_have_count(reviewed)
             assert any("审查意见" in d for d in s.dialogs)
 
     async with signed_in(browser, portal, "iph.research-management") as s:
