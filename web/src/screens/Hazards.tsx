@@ -2,7 +2,8 @@
 // report form on the project page, and the hazard page (plan, evidence, submit, verify).
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { request, uploadWithToken, userError } from "../api";
+import { request, userError } from "../api";
+import { FileField, uploadFile } from "../flow/upload";
 import { Field, FormStatus, requireFields, useForm, valuesOf } from "../flow/forms";
 import { HAZARD_SEVERITIES, useFlowText } from "../flow/text";
 import { graphql } from "../gql";
@@ -300,24 +301,6 @@ const VerifyDoc = graphql(`
     }
   }
 `);
-const StartUploadDoc = graphql(`
-  mutation StartEvidenceUpload($input: StartUploadInput!) {
-    startUpload(input: $input) {
-      __typename
-      ... on UploadStarted {
-        ticket {
-          uploadUrl
-          documentId
-        }
-      }
-      ... on UserError {
-        code
-        message
-        field
-      }
-    }
-  }
-`);
 const EvidenceDoc = graphql(`
   query HazardEvidence($id: ID!) {
     documents(attachedTo: { type: HAZARD, id: $id }) {
@@ -521,8 +504,8 @@ function EvidenceUpload({ hazardId, uploaded }: { hazardId: string; uploaded: ()
       chosen ? {} : { file: ft("required") },
       async () => {
         if (!chosen) return null;
-        const started = await request(StartUploadDoc, {
-          input: {
+        const error = await uploadFile(
+          {
             fileName: chosen.name,
             size: chosen.size,
             newDocument: {
@@ -532,13 +515,10 @@ function EvidenceUpload({ hazardId, uploaded }: { hazardId: string; uploaded: ()
               title: chosen.name,
             },
           },
-        });
-        const error = userError(started.startUpload);
-        if (error) return { ...error, field: "file" };
-        if (started.startUpload.__typename !== "UploadStarted") return null;
-        setPercent(0);
-        await uploadWithToken(started.startUpload.ticket.uploadUrl, chosen, setPercent);
-        return null;
+          chosen,
+          setPercent,
+        );
+        return error ? { ...error, field: "file" } : null;
       },
       ft("uploaded", { name: chosen?.name ?? "" }),
     );
@@ -551,24 +531,17 @@ function EvidenceUpload({ hazardId, uploaded }: { hazardId: string; uploaded: ()
   };
   return (
     <form className="flow-form" onSubmit={(e) => void onSubmit(e)} onChange={form.onEdit} noValidate>
-      <Field prefix="ev" name="file" label={ft("evidenceFile")} errors={form.errors}>
-        {(p) => (
-          <input
-            {...p}
-            type="file"
-            onChange={(e) => {
-              setFile(e.target.files?.[0] ?? null);
-              form.touched("file");
-            }}
-          />
-        )}
-      </Field>
-      {percent !== null && (
-        <p>
-          <label htmlFor="ev-progress">{ft("uploading", { pct: percent })}</label>{" "}
-          <progress id="ev-progress" max={100} value={percent} />
-        </p>
-      )}
+      <FileField
+        prefix="ev"
+        label={ft("evidenceFile")}
+        errors={form.errors}
+        percent={percent}
+        progressLabel={(pct) => ft("uploading", { pct })}
+        onFile={(chosen) => {
+          setFile(chosen);
+          form.touched("file");
+        }}
+      />
       <FormStatus error={form.formError} notice={form.notice} testId="upload" />
       <button type="submit" disabled={form.busy}>
         {ft("upload")}

@@ -2,7 +2,8 @@
 // short-lived link, withdraw), filing and HQ's decision, permits, and outcome release reviews.
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
-import { request, uploadWithToken, userError } from "../api";
+import { request, userError } from "../api";
+import { FileField, uploadFile } from "../flow/upload";
 import { graphql } from "../gql";
 import type { ProjectRecordsQuery, ReviewAspect, Role } from "../gql/graphql";
 import { useI18n } from "../i18n";
@@ -105,24 +106,6 @@ type Doc = NonNullable<Records["project"]>["documents"][number];
 type Outcome = Records["outcomes"]["nodes"][number];
 type OpenHazard = Records["hazards"]["nodes"][number];
 
-const StartUploadDoc = graphql(`
-  mutation StartDocumentUpload($input: StartUploadInput!) {
-    startUpload(input: $input) {
-      __typename
-      ... on UploadStarted {
-        ticket {
-          uploadUrl
-          documentId
-        }
-      }
-      ... on UserError {
-        code
-        message
-        field
-      }
-    }
-  }
-`);
 const LinkDoc = graphql(`
   mutation DocumentLink($id: ID!) {
     createDownloadLink(versionId: $id) {
@@ -391,8 +374,8 @@ function UploadDocument({ projectId, documents, uploaded }: { projectId: string;
       check,
       async () => {
         if (!chosen) return null;
-        const started = await request(StartUploadDoc, {
-          input: {
+        const error = await uploadFile(
+          {
             fileName: chosen.name,
             size: chosen.size,
             ...(target
@@ -406,13 +389,11 @@ function UploadDocument({ projectId, documents, uploaded }: { projectId: string;
                   },
                 }),
           },
-        });
-        const error = userError(started.startUpload);
-        if (error) return error.field && ["title", "kind", "documentId"].includes(error.field) ? error : { ...error, field: "file" };
-        if (started.startUpload.__typename !== "UploadStarted") return null;
-        setPercent(0);
-        await uploadWithToken(started.startUpload.ticket.uploadUrl, chosen, setPercent);
-        return null;
+          chosen,
+          setPercent,
+        );
+        if (!error) return null;
+        return error.field && ["title", "kind", "documentId"].includes(error.field) ? error : { ...error, field: "file" };
       },
       rt("uploaded", { name: chosen?.name ?? "" }),
     );
@@ -473,24 +454,17 @@ function UploadDocument({ projectId, documents, uploaded }: { projectId: string;
           </Field>
         </>
       )}
-      <Field prefix="doc" name="file" label={rt("file")} errors={form.errors}>
-        {(p) => (
-          <input
-            {...p}
-            type="file"
-            onChange={(e) => {
-              setFile(e.target.files?.[0] ?? null);
-              form.touched("file");
-            }}
-          />
-        )}
-      </Field>
-      {percent !== null && (
-        <p>
-          <label htmlFor="doc-progress">{rt("uploading", { pct: percent })}</label>{" "}
-          <progress id="doc-progress" max={100} value={percent} />
-        </p>
-      )}
+      <FileField
+        prefix="doc"
+        label={rt("file")}
+        errors={form.errors}
+        percent={percent}
+        progressLabel={(pct) => rt("uploading", { pct })}
+        onFile={(chosen) => {
+          setFile(chosen);
+          form.touched("file");
+        }}
+      />
       <FormStatus error={form.formError} notice={form.notice} testId="document-upload" />
       <button type="submit" className="primary" disabled={form.busy}>
         {rt("upload")}

@@ -1,0 +1,73 @@
+// One way to upload a file: ask for a ticket (startUpload), then PUT the bytes with the bearer
+// token, reporting progress; and one file control with its progress bar. Used for rectification
+// evidence and for project documents.
+import type { ReactNode } from "react";
+import { request, uploadWithToken, userError, type FieldError } from "../api";
+import { graphql } from "../gql";
+import type { StartUploadInput } from "../gql/graphql";
+import { Field, type Errors } from "./forms";
+
+const StartUploadDoc = graphql(`
+  mutation StartUpload($input: StartUploadInput!) {
+    startUpload(input: $input) {
+      __typename
+      ... on UploadStarted {
+        ticket {
+          uploadUrl
+          documentId
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+/** Upload `file` under `input`; the server's typed refusal, or null once the bytes are in. */
+export async function uploadFile(
+  input: StartUploadInput,
+  file: File,
+  onProgress: (percent: number) => void,
+): Promise<FieldError | null> {
+  const started = await request(StartUploadDoc, { input });
+  const error = userError(started.startUpload);
+  if (error) return error;
+  if (started.startUpload.__typename !== "UploadStarted") return null;
+  onProgress(0);
+  await uploadWithToken(started.startUpload.ticket.uploadUrl, file, onProgress);
+  return null;
+}
+
+/** A labelled file input and, while uploading, a labelled progress bar. */
+export function FileField({
+  prefix,
+  label,
+  errors,
+  percent,
+  progressLabel,
+  onFile,
+}: {
+  prefix: string;
+  label: string;
+  errors: Errors;
+  percent: number | null;
+  progressLabel: (percent: number) => ReactNode;
+  onFile: (file: File | null) => void;
+}) {
+  return (
+    <>
+      <Field prefix={prefix} name="file" label={label} errors={errors}>
+        {(p) => <input {...p} type="file" onChange={(e) => onFile(e.target.files?.[0] ?? null)} />}
+      </Field>
+      {percent !== null && (
+        <p>
+          <label htmlFor={`${prefix}-progress`}>{progressLabel(percent)}</label>{" "}
+          <progress id={`${prefix}-progress`} max={100} value={percent} />
+        </p>
+      )}
+    </>
+  );
+}
