@@ -40,14 +40,19 @@ class SinglePageApp(StaticFiles):
             return await super().get_response("index.html", scope)
 
 
-def create_app(settings: Settings, owner_url: str) -> Starlette:
-    """Build the app for a database whose owner URL is `owner_url` (migrations already applied)."""
+def create_app(settings: Settings, owner_url: str | None) -> Starlette:
+    """Build the app for a database whose owner URL is `owner_url` (migrations already applied).
+
+    Without an owner URL (`serve --no-migrate`), the app connects with APP_DATABASE_URL."""
     from schema.http import GraphQLEndpoint  # composition root: the one place server imports schema
     from schema.relay import org_unit_id
 
-    url = settings.app_database_url or app_url(
-        owner_url, settings.app_db_role, settings.app_db_password
-    )
+    if settings.app_database_url:
+        url = settings.app_database_url
+    elif owner_url is not None:
+        url = app_url(owner_url, settings.app_db_role, settings.app_db_password)
+    else:
+        raise ValueError("APP_DATABASE_URL or the owner's DATABASE_URL is needed")
     engine = make_engine(url)
     sessions = session_factory(engine)
     store = store_from_settings(settings)

@@ -17,6 +17,7 @@ from server import logging as app_logging
 from server.config import Settings
 from server.db.engine import ALL_TENANTS, make_engine, scope, session_factory
 from server.runtime import application_url, owner_url, prepare
+from server.seed import DemoUser
 
 T = TypeVar("T")
 
@@ -51,20 +52,27 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Default: HOST or 127.0.0.1.")
 @click.option("--port", type=int, default=None, help="Default: PORT or 8000.")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--no-migrate",
+    is_flag=True,
+    help="Connect with APP_DATABASE_URL only; migrations run elsewhere (a migration job).",
+)
+def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
     """Migrate, seed the demo academy on first start (embedded default), and serve HTTP."""
     import uvicorn
 
     from server.app import create_app
 
     settings = _settings()
-    owner = owner_url(settings)
-    demo = _run(lambda: prepare(settings, owner, seed=settings.seed_demo))
-    if demo:
-        click.echo("\nDemo sign-ins (username / password / role / unit):", err=True)
-        for u in demo:
-            click.echo(f"  {u.username:<34} {u.password:<20} {u.role.value:<24} {u.unit}", err=True)
-        click.echo("", err=True)
+    owner: str | None = None
+    if no_migrate:
+        # Replicas in a cluster hold no owner credentials: /readyz stays 503 until the
+        # migration job has brought the database to this code's revision.
+        if not settings.app_database_url:
+            raise click.UsageError("--no-migrate connects with APP_DATABASE_URL: set it.")
+    else:
+        owner = url = owner_url(settings)
+        _print_sign_ins(_run(lambda: prepare(settings, url, seed=settings.seed_demo)))
     h, p = host or settings.host, port or settings.port
     click.echo(f"Serving on http://{h}:{p}/  (GraphQL at /graphql)", err=True)
     uvicorn.run(
@@ -77,14 +85,21 @@ def serve(host: str | None, port: int | None) -> None:
     )
 
 
+def _print_sign_ins(demo: list[DemoUser]) -> None:
+    if demo:
+        click.echo("\nDemo sign-ins (username / password / role / unit):", err=True)
+        for u in demo:
+            click.echo(f"  {u.username:<34} {u.password:<20} {u.role.value:<24} {u.unit}", err=True)
+        click.echo("", err=True)
+
+
 @main.command()
 def migrate() -> None:
-    """Apply database migrations (as the owner role)."""
-    from server.db.migrate import upgrade
-
+    """Apply database migrations (as the owner role); with SEED_DEMO on, seed an empty database."""
     settings = _settings()
-    upgrade(owner_url(settings))
+    demo = _run(lambda: prepare(settings, owner_url(settings), seed=settings.seed_demo))
     click.echo("migrations applied")
+    _print_sign_ins(demo)
 
 
 @main.command()
@@ -340,6 +355,28 @@ def scheduler(once: bool) -> None:
     fired = run_scheduler(settings, _app_database_url(settings), once=once)
     if once:
         click.echo(f"{fired} steps fired")
+
+
+@main.command()
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=1),
+    default=60,
+    show_default=True,
+    help="Seconds since the last beat beyond which the process counts as dead.",
+)
+def heartbeat(max_age: float) -> None:
+    """Liveness probe of `worker` and `scheduler`: exit 1 unless HEARTBEAT_FILE is fresh."""
+    from workers.heartbeat import age_seconds
+
+    path = Settings.from_env().heartbeat_file
+    if path is None:
+        raise click.UsageError("Set HEARTBEAT_FILE (the same file the process beats into).")
+    age = age_seconds(path)
+    if age is None or age > max_age:
+        said = "no beat yet" if age is None else f"last beat {age:.0f} s ago"
+        raise click.ClickException(f"{path}: {said} (limit {max_age:.0f} s)")
+    click.echo(f"alive: last beat {age:.1f} s ago")
 
 
 @main.group()

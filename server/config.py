@@ -84,6 +84,9 @@ class Settings:
     s3_bucket: str = "stsec-documents"
     s3_region: str = "us-east-1"
     s3_secure: bool = True
+    # The S3 address browsers use for presigned links, when the servers use another one.
+    s3_public_endpoint: str | None = None
+    s3_public_secure: bool | None = None
     upload_max_bytes: int = 50 * 1024 * 1024
     upload_allowed_types: frozenset[str] = DEFAULT_ALLOWED_TYPES
     download_link_ttl: int = 300
@@ -121,6 +124,8 @@ class Settings:
     webhook_allow_http: bool = True
     webhook_allow_private: bool = True
     public_url: str = "http://127.0.0.1:8000"
+    # Liveness of `worker` and `scheduler` (workers/heartbeat.py); unset: no heartbeat file.
+    heartbeat_file: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -160,6 +165,10 @@ class Settings:
             s3_bucket=os.environ.get("S3_BUCKET") or "stsec-documents",
             s3_region=os.environ.get("S3_REGION") or "us-east-1",
             s3_secure=_bool("S3_SECURE", True),
+            s3_public_endpoint=_s3_endpoint("S3_PUBLIC_ENDPOINT"),
+            s3_public_secure=_bool("S3_PUBLIC_SECURE", True)
+            if os.environ.get("S3_PUBLIC_SECURE")
+            else None,
             upload_max_bytes=_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1),
             upload_allowed_types=_mime_types("UPLOAD_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES),
             # Presigned S3 URLs live at most seven days.
@@ -194,6 +203,9 @@ class Settings:
             # network) only outside production unless allowed explicitly.
             webhook_allow_private=_bool("WEBHOOK_ALLOW_PRIVATE", not production),
             public_url=(os.environ.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            heartbeat_file=Path(os.environ["HEARTBEAT_FILE"]).resolve()
+            if os.environ.get("HEARTBEAT_FILE")
+            else None,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 
 import dramatiq
 import structlog
@@ -15,6 +16,7 @@ from server.db.engine import make_engine, session_factory
 from server.outbox.delivery import RetryPolicy
 from workers.actors import declare
 from workers.broker import make_broker
+from workers.heartbeat import keep_beating
 from workers.relay import Relay
 from workers.runtime import EventRuntime
 from workers.scheduler import Scheduler
@@ -28,6 +30,15 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
+def _heartbeat(
+    settings: Settings, stop: asyncio.Event, alive: Callable[[], bool]
+) -> asyncio.Task[None] | None:
+    """Beat into HEARTBEAT_FILE while `alive()`; the liveness probe reads it (heartbeat.py)."""
+    if settings.heartbeat_file is None:
+        return None
+    return asyncio.create_task(keep_beating(settings.heartbeat_file, stop, alive))
+
+
 def run_worker(settings: Settings, database_url: str, *, relay: bool = True) -> None:
     broker = make_broker(settings)
     runtime = EventRuntime(settings, database_url)
@@ -39,19 +50,25 @@ def run_worker(settings: Settings, database_url: str, *, relay: bool = True) -> 
     async def main() -> None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
-        if not relay:
-            await stop.wait()
-            return
-        engine = make_engine(database_url, pool_size=2)
+        beating = _heartbeat(settings, stop, lambda: all(t.is_alive() for t in worker.workers))
         try:
-            await Relay(
-                session_factory(engine),
-                actor,
-                RetryPolicy.from_settings(settings),
-                poll_seconds=settings.outbox_poll_seconds,
-            ).run(stop)
+            if not relay:
+                await stop.wait()
+                return
+            engine = make_engine(database_url, pool_size=2)
+            try:
+                await Relay(
+                    session_factory(engine),
+                    actor,
+                    RetryPolicy.from_settings(settings),
+                    poll_seconds=settings.outbox_poll_seconds,
+                ).run(stop)
+            finally:
+                await engine.dispose()
         finally:
-            await engine.dispose()
+            stop.set()
+            if beating is not None:
+                await beating
 
     try:
         asyncio.run(main())
@@ -76,7 +93,14 @@ def run_scheduler(settings: Settings, database_url: str, *, once: bool = False) 
             stop = asyncio.Event()
             _stop_on_signals(stop)
             log.info("scheduler_started", interval=settings.scheduler_interval_seconds)
-            await scheduler.run(stop)
+            scanning = asyncio.create_task(scheduler.run(stop))
+            beating = _heartbeat(settings, stop, lambda: not scanning.done())
+            try:
+                await scanning
+            finally:
+                stop.set()
+                if beating is not None:
+                    await beating
             return 0
         finally:
             await engine.dispose()

@@ -166,6 +166,8 @@ def store_from_settings(settings: Settings) -> ObjectStore:
             settings.s3_bucket,
             settings.s3_region,
             settings.s3_secure,
+            public_endpoint=settings.s3_public_endpoint,
+            public_secure=settings.s3_public_secure,
         )
     return LocalStore(settings.data_dir / "objects", settings.secret_key)
 
@@ -324,6 +326,8 @@ class S3Store(_Blocking):
         region: str = "us-east-1",
         secure: bool = True,
         *,
+        public_endpoint: str | None = None,
+        public_secure: bool | None = None,
         clock: Clock = _utcnow,
         threads: int = 32,
     ) -> None:
@@ -331,6 +335,20 @@ class S3Store(_Blocking):
         # With the region given, minio signs URLs locally instead of asking the server for it.
         self._client = Minio(
             endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region
+        )
+        # Browsers upload and download with presigned URLs, and a SigV4 signature covers the
+        # host: when the servers reach S3 at an internal address (a cluster service, a compose
+        # network name), the links are signed for the address browsers use instead.
+        self._signer = (
+            Minio(
+                public_endpoint,
+                access_key=access_key,
+                secret_key=secret_key,
+                secure=secure if public_secure is None else public_secure,
+                region=region,
+            )
+            if public_endpoint
+            else self._client
         )
         self._bucket = bucket
         self._region = region
@@ -472,7 +490,7 @@ class S3Store(_Blocking):
         _check_expiry(expires)
         await self.prepare()
         # Signing is local computation (the region is configured): no request, no thread.
-        return self._client.presigned_put_object(self._bucket, key, expires=expires)
+        return self._signer.presigned_put_object(self._bucket, key, expires=expires)
 
     async def download_url(
         self, key: str, *, expires: timedelta, filename: str, content_type: str
@@ -482,7 +500,7 @@ class S3Store(_Blocking):
         await self.prepare()
         # The response overrides are query parameters, so the signature covers the file name
         # and type: a link with either changed is refused by the server.
-        return self._client.presigned_get_object(
+        return self._signer.presigned_get_object(
             self._bucket,
             key,
             expires=expires,

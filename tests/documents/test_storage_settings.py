@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from storage_support import ACCESS_KEY, SECRET_KEY, sigv4_query_check
 
 from server.config import Settings
 from server.documents.filetypes import DEFAULT_ALLOWED_TYPES
@@ -17,6 +20,8 @@ VARIABLES = [
     "S3_BUCKET",
     "S3_REGION",
     "S3_SECURE",
+    "S3_PUBLIC_ENDPOINT",
+    "S3_PUBLIC_SECURE",
     "UPLOAD_MAX_BYTES",
     "UPLOAD_ALLOWED_TYPES",
     "DOWNLOAD_LINK_TTL",
@@ -92,3 +97,44 @@ def test_s3_needs_credentials(env: pytest.MonkeyPatch) -> None:
     env.setenv("S3_ENDPOINT", "minio.internal:9000")
     with pytest.raises(RuntimeError, match="S3_ACCESS_KEY"):
         store_from_settings(Settings.from_env())
+
+
+async def test_links_are_signed_for_the_public_s3_address(
+    env: pytest.MonkeyPatch, s3_endpoint: str
+) -> None:
+    """The servers reach S3 inside their network; browsers get links signed for the public
+    address, since a SigV4 signature covers the host (infra/compose.yaml, infra/k8s)."""
+    env.setenv("S3_ENDPOINT", s3_endpoint)
+    env.setenv("S3_ACCESS_KEY", ACCESS_KEY)
+    env.setenv("S3_SECRET_KEY", SECRET_KEY)
+    env.setenv("S3_SECURE", "false")
+    env.setenv("S3_BUCKET", f"stsec-public-{uuid.uuid4().hex[:8]}")
+    env.setenv("S3_PUBLIC_ENDPOINT", "files.stsec.example.org")
+    settings = Settings.from_env()
+    assert settings.s3_public_endpoint == "files.stsec.example.org"
+    assert settings.s3_public_secure is None  # follows S3_SECURE unless set
+    env.setenv("S3_PUBLIC_SECURE", "true")
+    store = store_from_settings(Settings.from_env())
+    assert isinstance(store, S3Store)
+    try:
+        now = datetime.now(UTC)
+        key = f"{uuid.uuid4()}/{uuid.uuid4()}"
+        url = await store.download_url(
+            key, expires=timedelta(minutes=5), filename="a.pdf", content_type="application/pdf"
+        )
+        put = await store.presigned_put(key, timedelta(minutes=5))
+        assert put is not None
+        for link in (url, put):
+            assert link.startswith("https://files.stsec.example.org/")
+        assert sigv4_query_check(url, SECRET_KEY, now) == "valid"
+        # The same link pointed at the internal address no longer verifies.
+        internal = url.replace("https://files.stsec.example.org", f"http://{s3_endpoint}")
+        assert sigv4_query_check(internal, SECRET_KEY, now) == "bad signature"
+    finally:
+        await store.aclose()
+
+
+def test_a_public_s3_address_is_host_and_port(env: pytest.MonkeyPatch) -> None:
+    env.setenv("S3_PUBLIC_ENDPOINT", "https://files.example.org")
+    with pytest.raises(ValueError, match="S3_PUBLIC_ENDPOINT is host:port"):
+        Settings.from_env()
