@@ -1,0 +1,174 @@
+"""The processes as the container runs them: the API with no owner credentials
+(`serve --no-migrate`), unready until the migration job has run, then ready without a restart;
+the migration job seeding the demo academy when SEED_DEMO is on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from infra_support import ROOT
+from sqlalchemy.engine import make_url
+
+from server.config import Settings
+from server.runtime import application_url
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+async def empty_database(server_url: str) -> AsyncIterator[str]:
+    """Owner URL of a database no migration has touched."""
+    name = f"stsec_infra_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(_libpq(server_url))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    admin = await asyncpg.connect(_libpq(server_url))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+def _env(tmp: Path, **extra: str) -> dict[str, str]:
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "APP_DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SEED_DEMO"}
+    }
+    return (
+        keep
+        | {
+            "DATA_DIR": str(tmp / "var"),
+            "SECRET_KEY": "container-roles-test",
+            "IN_PROCESS_WORKERS": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+        | extra
+    )
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(url: str, status: int, seconds: float = 60) -> httpx.Response:
+    deadline = time.monotonic() + seconds
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(url, timeout=5)
+            if response.status_code == status:
+                return response
+            last = response.status_code
+        except httpx.TransportError as exc:
+            last = exc
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never answered {status} (last: {last})")
+
+
+def test_the_api_without_an_application_url_refuses_to_start(tmp_path: Path) -> None:
+    result = _cli("serve", "--no-migrate", env=_env(tmp_path))
+    assert result.returncode == 2
+    assert "--no-migrate connects with APP_DATABASE_URL" in result.stderr
+
+
+async def test_the_api_is_unready_until_the_migration_job_then_ready_without_a_restart(
+    empty_database: str,
+    settings: Settings,
+    tmp_path: Path,
+    serve: list[subprocess.Popen[bytes]],
+) -> None:
+    app_url = application_url(settings, empty_database)
+    await asyncio.to_thread(_api_then_job, empty_database, app_url, tmp_path, serve)
+    owner = await asyncpg.connect(_libpq(empty_database))
+    try:
+        seeded = "SELECT count(*) FROM logins WHERE username = 'iph.researcher'"
+        assert await owner.fetchval(seeded) == 1, "the job ran twice and seeded once"
+    finally:
+        await owner.close()
+
+
+def _api_then_job(
+    owner_url: str, app_url: str, tmp_path: Path, serve: list[subprocess.Popen[bytes]]
+) -> None:
+    port = _free_port()
+    api_env = _env(tmp_path, APP_DATABASE_URL=app_url, PORT=str(port), APP_ENV="production")
+    with (tmp_path / "api.log").open("wb") as log:
+        serve.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "server.cli", "serve", "--no-migrate"],
+                cwd=ROOT,
+                env=api_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    base = f"http://127.0.0.1:{port}"
+    assert _wait(f"{base}/healthz", 200).json() == {"status": "ok"}
+    unready = _wait(f"{base}/readyz", 503)
+    assert unready.json()["status"] == "unavailable"
+
+    # The migration job: the owner role, SEED_DEMO on (as in infra/.env.example).
+    job_env = _env(tmp_path, DATABASE_URL=owner_url, SEED_DEMO="true")
+    job = _cli("migrate", env=job_env)
+    assert job.returncode == 0, job.stderr
+    assert "migrations applied" in job.stdout
+    assert "Demo sign-ins" in job.stderr and "iph.researcher" in job.stderr
+
+    ready = _wait(f"{base}/readyz", 200)
+    assert ready.json()["status"] == "ready"
+    # The API signs the demo researcher in: it reads the data the job wrote.
+    password = next(
+        line.split("\t")[1]
+        for line in (tmp_path / "var/demo-users.txt").read_text().splitlines()
+        if line.startswith("iph.researcher\t")
+    )
+    signed_in = httpx.post(
+        f"{base}/graphql",
+        json={
+            "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p, "
+            "delivery: BODY) { __typename } }",
+            "variables": {"u": "iph.researcher", "p": password},
+        },
+        timeout=30,
+    ).json()
+    assert signed_in["data"]["login"]["__typename"] == "SignedIn"
+
+    # Run again (a re-applied job): nothing to do, nothing seeded twice.
+    again = _cli("migrate", env=job_env)
+    assert again.returncode == 0 and "migrations applied" in again.stdout
