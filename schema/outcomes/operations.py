@@ -71,6 +71,19 @@ class OutcomeRelease(Node):
             key=(r.tenant_id, r.id),
         )
 
+    @strawberry.field(
+        description="Aspects the viewer may review that are not reviewed yet (none once decided)."
+    )
+    async def aspects_awaiting_me(self, info: Info) -> list[ReviewAspect]:
+        if self.decision is not None:
+            return []
+        mine = service.aspects_for(info.context.principal, self.key[0])
+        if not mine:
+            return []
+        rows = await info.context.loaders.aspect_reviews_by_release.load(self.key)
+        done = {r.aspect for r in rows}
+        return [a for a in mine if a.value not in done]
+
     @strawberry.field
     async def reviews(self, info: Info) -> list[AspectReview]:
         rows = await info.context.loaders.aspect_reviews_by_release.load(self.key)
@@ -98,6 +111,12 @@ async def outcomes(
     info: Info,
     project_id: strawberry.ID | None = None,
     controlled: bool | None = None,
+    awaiting_my_review: Annotated[
+        bool | None,
+        strawberry.argument(
+            description="true: undecided outcomes with an aspect the viewer is still to review."
+        ),
+    ] = None,
     first: int = 50,
     after: str | None = None,
 ) -> Connection[OutcomeRelease]:
@@ -106,7 +125,9 @@ async def outcomes(
     project = from_global_id(project_id, "Project")[1][1] if project_id else None
     page = await paginate(
         ctx.session,
-        service.filtered(project, controlled),
+        service.filtered(
+            project, controlled, awaiting=ctx.principal if awaiting_my_review else None
+        ),
         models.OutcomeRelease.created_at,
         first=first,
         after=after,

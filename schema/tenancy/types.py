@@ -96,6 +96,9 @@ class User(Node):
     locale: str
     disabled: bool
     created_at: datetime
+    department_id: strawberry.ID | None = strawberry.field(
+        description="The person's department in an institute, if one is set."
+    )
     tenant_id: strawberry.Private[uuid.UUID]
     user_id: strawberry.Private[uuid.UUID]
 
@@ -109,6 +112,9 @@ class User(Node):
             locale=u.locale,
             disabled=u.disabled,
             created_at=u.created_at,
+            department_id=to_global_id("Department", u.tenant_id, u.department_id)
+            if u.department_id
+            else None,
             tenant_id=u.tenant_id,
             user_id=u.id,
         )

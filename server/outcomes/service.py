@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit, outbox, validation
@@ -246,8 +246,42 @@ async def decide_release(
     return release
 
 
-def filtered(project_id: uuid.UUID | None, controlled: bool | None) -> Select[OutcomeRelease]:
+def aspects_for(principal: Principal, tenant_id: uuid.UUID | None) -> list[ReviewAspect]:
+    """The aspects the principal may review in a unit (the gate decides, per aspect)."""
+    if tenant_id is None:
+        return []
+    target = Target("outcome", tenant_id)
+    return [a for a in ReviewAspect if is_allowed(principal, ASPECT_ACTION[a], target)]
+
+
+def filtered(
+    project_id: uuid.UUID | None,
+    controlled: bool | None,
+    *,
+    awaiting: Principal | None = None,
+) -> Select[OutcomeRelease]:
+    """`awaiting`: only undecided outcomes of the principal's own unit that still lack the review
+    of an aspect the principal may review (their to-do list; one statement, any list size)."""
     stmt: Select[OutcomeRelease] = select(OutcomeRelease)
+    if awaiting is not None:
+        # The review actions are granted in the reviewer's own unit only (policies/policy.csv).
+        aspects = aspects_for(awaiting, awaiting.tenant_id)
+        if not aspects:
+            return stmt.where(false())
+        reviewed = (
+            select(func.count(AspectReview.aspect.distinct()))
+            .where(
+                AspectReview.tenant_id == OutcomeRelease.tenant_id,
+                AspectReview.release_id == OutcomeRelease.id,
+                AspectReview.aspect.in_([a.value for a in aspects]),
+            )
+            .scalar_subquery()
+        )
+        stmt = stmt.where(
+            OutcomeRelease.tenant_id == awaiting.tenant_id,
+            OutcomeRelease.decision.is_(None),
+            reviewed < len(aspects),
+        )
     if project_id is not None:
         stmt = stmt.where(OutcomeRelease.project_id == project_id)
     if controlled is not None:

@@ -1,7 +1,10 @@
 // "Tasks waiting for me" on My work: computed from queries the viewer may run, one GraphQL
-// document per role group (reviewers, hazard owners and verifiers, inspections due, HQ handling).
+// document per role group (reviewers, hazard owners and verifiers, inspections due, HQ handling,
+// HQ filing decisions, outcome aspect reviews).
 import { Link } from "react-router";
+import { useAdminText } from "../admin-text";
 import { request } from "../api";
+import { useRecordsText } from "../flow/records-text";
 import { graphql } from "../gql";
 import type { Role } from "../gql/graphql";
 import { useI18n } from "../i18n";
@@ -60,6 +63,40 @@ const InspectionTasksDoc = graphql(`
   }
 `);
 
+// R-FILING: projects filed with HQ wait in FILING for the business department's decision; the
+// project's filings come through a DataLoader, so the list costs the same for any length.
+const FilingTasksDoc = graphql(`
+  query FilingTasks {
+    projects(filter: { states: [FILING] }, first: 100) {
+      nodes {
+        id
+        title
+        orgUnit {
+          name
+        }
+        filings {
+          id
+          state
+        }
+      }
+    }
+  }
+`);
+
+// R-OUTCOME: the server lists only the outcomes still lacking an aspect this viewer may review.
+const OutcomeTasksDoc = graphql(`
+  query OutcomeTasks {
+    outcomes(awaitingMyReview: true, first: 100) {
+      nodes {
+        id
+        title
+        projectId
+        aspectsAwaitingMe
+      }
+    }
+  }
+`);
+
 export interface Task {
   key: string;
   to: string;
@@ -79,9 +116,20 @@ const VERIFIERS: Role[] = [
   "BUSINESS_DEPARTMENT",
 ];
 const INSPECTORS: Role[] = ["SAFETY_MANAGEMENT"];
+const FILING_DECIDERS: Role[] = ["BUSINESS_DEPARTMENT"];
+// The roles of policies/policy.csv's review_* outcome actions (the leader is a coordination member).
+const OUTCOME_REVIEWERS: Role[] = [
+  "SECRECY_OFFICER",
+  "RESEARCH_MANAGEMENT",
+  "PUBLIC_OPINION_OFFICER",
+  "COORDINATION_MEMBER",
+  "COORDINATION_LEADER",
+];
 
 export function Tasks() {
   const { tt } = useTaskText();
+  const { at } = useAdminText();
+  const { aspect } = useRecordsText();
   const i18n = useI18n();
   const { viewer } = useSession();
   const userId = viewer?.user?.id;
@@ -139,9 +187,40 @@ export function Tasks() {
         }),
       );
     }
+    if (has(viewer, FILING_DECIDERS)) {
+      jobs.push(
+        request(FilingTasksDoc).then((d) => {
+          for (const p of d.projects.nodes) {
+            const latest = p.filings[p.filings.length - 1];
+            if (latest && latest.state !== "RECORDED")
+              out.push({
+                key: `f-${latest.id}`,
+                to: `/projects/${p.id}#filing-h`,
+                label: p.title,
+                detail: `${at(latest.state === "SUBMITTED" ? "taskFiling" : "taskArgumentation")} · ${p.orgUnit?.name ?? ""}`,
+              });
+          }
+        }),
+      );
+    }
+    if (has(viewer, OUTCOME_REVIEWERS)) {
+      jobs.push(
+        request(OutcomeTasksDoc).then((d) => {
+          for (const o of d.outcomes.nodes)
+            out.push({
+              key: `o-${o.id}`,
+              to: `/projects/${o.projectId}#outcomes-h`,
+              label: o.title,
+              detail: at("taskOutcomeReview", {
+                aspects: o.aspectsAwaitingMe.map(aspect).join(i18n.locale === "zh" ? "、" : ", "),
+              }),
+            });
+        }),
+      );
+    }
     await Promise.all(jobs);
     return out;
-  }, [roleKey, userId]);
+  }, [roleKey, userId, i18n.locale]);
 
   return (
     <section aria-labelledby="tasks-title" data-testid="tasks">
