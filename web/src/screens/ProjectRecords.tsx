@@ -1,6 +1,6 @@
 // The project's records on its page: documents (upload with progress, versions, download through a
 // short-lived link, withdraw), filing and HQ's decision, permits, and outcome release reviews.
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { request, userError } from "../api";
 import { FileField, uploadFile } from "../flow/upload";
@@ -614,6 +614,8 @@ function RecordPermit({ projectId, done }: { projectId: string; done: () => void
   const names = ["authority", "permitNumber", "scope", "validFrom", "validUntil"] as const;
   const form = useForm("pm", [...names, "file", "documentId"]);
   const [file, setFile] = useState<File | null>(null);
+  // A file already uploaded is not uploaded again when the form is corrected and sent again.
+  const sent = useRef<{ file: File; id: string } | null>(null);
   const [percent, setPercent] = useState<number | null>(null);
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -624,8 +626,8 @@ function RecordPermit({ projectId, done }: { projectId: string; done: () => void
     const chosen = file;
     const ok = await form.submit(check, async () => {
       // R-PERMIT: the permit's own document goes to the project first, as a permit.
-      let documentId: string | null = null;
-      if (chosen) {
+      let documentId: string | null = chosen && sent.current?.file === chosen ? sent.current.id : null;
+      if (chosen && !documentId) {
         const error = await uploadFile(
           {
             fileName: chosen.name,
@@ -639,7 +641,10 @@ function RecordPermit({ projectId, done }: { projectId: string; done: () => void
           },
           chosen,
           setPercent,
-          (id) => (documentId = id),
+          (id) => {
+            documentId = id;
+            sent.current = { file: chosen, id };
+          },
         );
         setPercent(null);
         if (error) return { ...error, field: "file" };
@@ -781,6 +786,8 @@ function SubmitOutcome({ projectId, done }: { projectId: string; done: () => voi
   const names = ["kind", "title", "channel"] as const;
   const form = useForm("oc", [...names, "file", "materialDocumentId"]);
   const [file, setFile] = useState<File | null>(null);
+  // A file already uploaded is not uploaded again when the form is corrected and sent again.
+  const sent = useRef<{ file: File; id: string } | null>(null);
   const [percent, setPercent] = useState<number | null>(null);
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -791,8 +798,8 @@ function SubmitOutcome({ projectId, done }: { projectId: string; done: () => voi
     const chosen = file;
     const ok = await form.submit(check, async () => {
       // R-OUTCOME: the material under review goes to the project first, as outcome material.
-      let materialDocumentId: string | null = null;
-      if (chosen) {
+      let materialDocumentId: string | null = chosen && sent.current?.file === chosen ? sent.current.id : null;
+      if (chosen && !materialDocumentId) {
         const error = await uploadFile(
           {
             fileName: chosen.name,
@@ -806,7 +813,10 @@ function SubmitOutcome({ projectId, done }: { projectId: string; done: () => voi
           },
           chosen,
           setPercent,
-          (id) => (materialDocumentId = id),
+          (id) => {
+            materialDocumentId = id;
+            sent.current = { file: chosen, id };
+          },
         );
         setPercent(null);
         if (error) return { ...error, field: "file" };
