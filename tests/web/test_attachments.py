@@ -327,7 +327,7 @@ async def test_R_REWARD_HQ_rewards_a_person(
         await rewards.get_by_role("button", name="登记奖励").click()
         await expect(
             rewards.get_by_role("listitem").filter(has_text="关键设备替代方案")
-        ).to_be_visible()
+        ).to_contain_text("（个人）")
         await page.screenshot(path=screenshots / "attachments-reward.png", full_page=True)
 
     rewards_data = portal.gql(
@@ -371,6 +371,16 @@ async def test_ORG_INST_DUTY_the_units_own_documents(
         await expect(docs.get_by_test_id("ud-version")).to_have_count(2)
         assert await _download(page, "下载 科技安全突发事件应急预案 v2") == revised.read_bytes()
         await page.screenshot(path=screenshots / "attachments-unit-documents.png", full_page=True)
+
+    # HQ reads an institute's own documents by choosing the unit; it uploads to its own only.
+    async with signed_in(browser, portal, "hq.safety-committee-office") as s:
+        page = s.page
+        await page.get_by_test_id("main-nav").get_by_role("link", name="本单位文档").click()
+        await page.get_by_label("单位", exact=True).select_option(portal.ids["IPH"])
+        docs = page.get_by_test_id("ud-documents")
+        await expect(docs.get_by_test_id("ud-document")).to_contain_text("科技安全突发事件应急预案")
+        await expect(page.get_by_text("只可查看其他单位的文档")).to_be_visible()
+        await expect(docs.get_by_role("button", name="上传")).to_have_count(0)
 
     listed = portal.gql(
         "iph.researcher",

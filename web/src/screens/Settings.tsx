@@ -94,6 +94,7 @@ const RewardsDoc = graphql(`
     rewards(first: 50) {
       nodes {
         id
+        recipientKind
         recipientLabel
         reason
         citation
@@ -479,7 +480,9 @@ function Rewards() {
         <ul>
           {rewards.map((r) => (
             <li key={r.id}>
-              <strong>{r.recipientLabel}</strong> · {tt(r.reason)} · {r.citation} ·{" "}
+              <strong>{r.recipientLabel}</strong>
+              {r.recipientKind === "PERSON" ? at("rewardedPerson") : at("rewardedUnit")} ·{" "}
+              {tt(r.reason)} · {r.citation} ·{" "}
               <time dateTime={r.awardedOn}>{i18n.date(r.awardedOn)}</time> · {r.awardedBy}
             </li>
           ))}
