@@ -19,6 +19,7 @@ import { Settings } from "./screens/Settings";
 import { HazardPage, HazardsScreen } from "./screens/Hazards";
 import { IncidentPage, Incidents, ReportIncident } from "./screens/Incidents";
 import { ProposeProject } from "./screens/ProposeProject";
+import { UnitDocuments } from "./screens/UnitDocuments";
 
 const UnreadDoc = graphql(`
   query UnreadCount {
@@ -135,6 +136,7 @@ function SignedInShell() {
           <Route path="/incidents" element={<Incidents />} />
           <Route path="/incidents/new" element={<ReportIncident />} />
           <Route path="/incidents/:id" element={<IncidentPage />} />
+          <Route path="/unit-documents" element={<UnitDocuments />} />
           <Route path="*" element={<Navigate to="/work" replace />} />
         </Routes>
       </main>

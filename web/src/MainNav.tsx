@@ -2,6 +2,7 @@
 // header stays one line at laptop and tablet widths; every link is a plain, focusable link.
 import { NavLink } from "react-router";
 import { useFlowText } from "./flow/text";
+import { useAttachText } from "./flow/attach-text";
 import { useI18n } from "./i18n";
 import { useHq } from "./i18n-hq";
 import "./hq.css";
@@ -15,6 +16,7 @@ export function MainNav({ unread }: { unread: number | null }) {
   const { h } = useHq();
   const { ft } = useFlowText();
   const { tt } = useTaskText();
+  const { at } = useAttachText();
   const { viewer } = useSession();
   const supervision = [
     canReadOversight(viewer) && (
@@ -77,6 +79,9 @@ export function MainNav({ unread }: { unread: number | null }) {
         </NavLink>,
         <NavLink key="i" to="/incidents" end>
           {ft("navIncidents")}
+        </NavLink>,
+        <NavLink key="d" to="/unit-documents">
+          {at("navUnitDocuments")}
         </NavLink>,
       ])}
       {group("nav-supervision", tt("navSupervision"), supervision)}

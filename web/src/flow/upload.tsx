@@ -26,11 +26,13 @@ const StartUploadDoc = graphql(`
   }
 `);
 
-/** Upload `file` under `input`; the server's typed refusal, or null once the bytes are in. */
+/** Upload `file` under `input`; the server's typed refusal, or null once the bytes are in.
+ * `onDocument` learns the document's ID (to link it, e.g. as an outcome's material). */
 export async function uploadFile(
   input: StartUploadInput,
   file: File,
   onProgress: (percent: number) => void,
+  onDocument?: (documentId: string) => void,
 ): Promise<FieldError | null> {
   const started = await request(StartUploadDoc, { input });
   const error = userError(started.startUpload);
@@ -38,6 +40,7 @@ export async function uploadFile(
   if (started.startUpload.__typename !== "UploadStarted") return null;
   onProgress(0);
   await uploadWithToken(started.startUpload.ticket.uploadUrl, file, onProgress);
+  onDocument?.(started.startUpload.ticket.documentId);
   return null;
 }
 

@@ -2,6 +2,7 @@
 // recommendations (recommendHandling) and HQ's decision on them (decideHandling).
 import { useState, type FormEvent } from "react";
 import { request, userError } from "../api";
+import { useAttachText } from "../flow/attach-text";
 import { FormStatus, requireFields, useForm, valuesOf } from "../flow/forms";
 import { graphql } from "../gql";
 import type { BanTarget, HandlingDecision, Role } from "../gql/graphql";
@@ -195,16 +196,20 @@ function RecommendForm({ hazardId, done }: { hazardId: string; done: () => void 
 function DecideForm({ id, done }: { id: string; done: () => void }) {
   const { tt } = useTaskText();
   const prefix = `decide-${id}`;
-  const form = useForm(prefix, ["decision", "note", "bans"]);
+  const { at } = useAttachText();
+  const form = useForm(prefix, ["decision", "note", "bans", "endsOn"]);
   const [decision, setDecision] = useState<HandlingDecision>("NO_ACTION");
   const [targets, setTargets] = useState<BanTarget[]>([]);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const v = valuesOf(e.currentTarget, ["note"] as const);
+    const v = valuesOf(e.currentTarget, ["note", "endsOn"] as const);
     const check = requireFields(v, ["note"], tt("required"));
     if (decision === "BAN" && targets.length === 0) check.bans = tt("banWhom");
+    // R-OVERDUE: a ban starts the day it is decided (today); its end, when given, comes after.
+    if (decision === "BAN" && v.endsOn && v.endsOn <= academyDay(0)) check.endsOn = at("banEndBeforeStart");
     if (Object.keys(check).length === 0 && !window.confirm(tt("confirmDecide"))) return;
-    const bans = decision === "BAN" ? targets.map((target) => ({ target })) : null;
+    const endsOn = v.endsOn || null;
+    const bans = decision === "BAN" ? targets.map((target) => ({ target, endsOn })) : null;
     const ok = await form.submit(check, async () =>
       userError((await request(DecideDoc, { id, decision, note: v.note, bans })).decideHandling),
     );
@@ -245,6 +250,9 @@ function DecideForm({ id, done }: { id: string; done: () => void }) {
           )}
         </fieldset>
       )}
+      {decision === "BAN" && (
+        <Text prefix={prefix} name="endsOn" label={at("banEndsOn")} error={form.errors.endsOn} type="date" min={academyDay(1)} />
+      )}
       <Text prefix={prefix} name="note" label={tt("decisionNote")} error={form.errors.note} multiline />
       <button type="submit" disabled={form.busy}>
         {tt("decide")}
@@ -261,6 +269,7 @@ function Text({
   error,
   multiline,
   type,
+  min,
 }: {
   prefix: string;
   name: string;
@@ -268,6 +277,7 @@ function Text({
   error?: string;
   multiline?: boolean;
   type?: string;
+  min?: string;
 }) {
   const id = `${prefix}-${name}`;
   const props = {
@@ -279,7 +289,7 @@ function Text({
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {multiline ? <textarea rows={3} {...props} /> : <input type={type ?? "text"} {...props} />}
+      {multiline ? <textarea rows={3} {...props} /> : <input type={type ?? "text"} min={min} {...props} />}
       {error && (
         <p id={`${id}-error`} className="field-error">
           {error}
@@ -287,4 +297,12 @@ function Text({
       )}
     </div>
   );
+}
+
+/** The academy's calendar day (the server's clock is Asia/Shanghai) `days` from today. */
+function academyDay(days: number): string {
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
 }

@@ -7,10 +7,13 @@ import { FileField, uploadFile } from "../flow/upload";
 import { Field, FormStatus, requireFields, useForm, valuesOf } from "../flow/forms";
 import { HAZARD_SEVERITIES, useFlowText } from "../flow/text";
 import { graphql } from "../gql";
-import type { HazardSeverity, RiskCategory } from "../gql/graphql";
+import type { DocumentKind, HazardSeverity, RiskCategory, Role } from "../gql/graphql";
 import { RISK_CATEGORIES, useI18n } from "../i18n";
 import { Empty, ErrorBox, Loading, useLoad } from "../util";
 import { HazardSupervision } from "./HazardSupervision";
+import { useAttachText } from "../flow/attach-text";
+import { AttachedDocuments } from "../flow/documents";
+import { useSession } from "../session";
 import { useTaskText } from "./taskText";
 
 const HazardsDoc = graphql(`
@@ -237,6 +240,7 @@ const HazardDoc = graphql(`
       verifiedAt
       verificationNote
       inadequateRectifications
+      reopened
       createdAt
       version
       projectId
@@ -301,6 +305,18 @@ const VerifyDoc = graphql(`
     }
   }
 `);
+const ReopenDoc = graphql(`
+  mutation ReopenHazard($id: ID!, $v: Int!, $reason: String!) {
+    reopenHazard(hazardId: $id, expectedVersion: $v, reason: $reason) {
+      __typename
+      ... on UserError {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
 const EvidenceDoc = graphql(`
   query HazardEvidence($id: ID!) {
     documents(attachedTo: { type: HAZARD, id: $id }) {
@@ -323,6 +339,10 @@ export function HazardPage() {
     [h?.projectId],
   );
   const evidence = useLoad(() => request(EvidenceDoc, { id }), [id]);
+  const { at } = useAttachText();
+  const { viewer } = useSession();
+  const roles = new Set(viewer?.roles.map((r) => r.role));
+  const hasRole = (...wanted: Role[]) => wanted.some((r) => roles.has(r));
 
   if (hazard.loading && !hazard.data) return <Loading />;
   if (hazard.error) return <ErrorBox error={hazard.error} retry={hazard.reload} />;
@@ -334,7 +354,18 @@ export function HazardPage() {
       </>
     );
   const project = people.data?.project;
-  const docs = evidence.data?.documents ?? [];
+  // The hazard's other documents are listed apart, below; here only its rectification evidence.
+  const docs = (evidence.data?.documents ?? []).filter((d) => d.kind === "RECTIFICATION_EVIDENCE");
+  // policies/policy.csv: who may upload a hazard's documents, and who verifies (and so reopens).
+  const mayUpload =
+    hasRole("SAFETY_MANAGEMENT", "RESEARCH_MANAGEMENT") || (!!h.owner && h.owner.id === viewer?.user?.id);
+  const mayReopen = hasRole(
+    "SAFETY_MANAGEMENT",
+    "RESEARCH_MANAGEMENT",
+    "BRANCH_SUPERVISOR",
+    "SAFETY_COMMITTEE_OFFICE",
+    "BUSINESS_DEPARTMENT",
+  );
 
   return (
     <>
@@ -378,6 +409,12 @@ export function HazardPage() {
             <dd>{h.rectificationNote}</dd>
           </>
         )}
+        {h.reopened > 0 && (
+          <>
+            <dt>{at("reopenedTimes")}</dt>
+            <dd data-testid="hazard-reopened">{h.reopened}</dd>
+          </>
+        )}
         {h.verifiedBy && (
           <>
             <dt>{ft("verifiedBy")}</dt>
@@ -413,8 +450,49 @@ export function HazardPage() {
         </section>
       )}
       {h.state === "AWAITING_VERIFICATION" && <VerifyForm hazard={h} done={hazard.reload} />}
+      {h.state === "CLOSED" && mayReopen && <ReopenForm hazard={h} title={h.title} done={hazard.reload} />}
+      <section aria-labelledby="hazard-docs-h">
+        <h2 id="hazard-docs-h">{at("hazardDocuments")}</h2>
+        <p className="note">{at("hazardDocumentsIntro")}</p>
+        <AttachedDocuments type="HAZARD" id={h.id} kinds={HAZARD_DOC_KINDS} canUpload={mayUpload} prefix="hd" />
+      </section>
       <HazardSupervision hazardId={h.id} />
     </>
+  );
+}
+
+/** What a hazard carries besides its rectification evidence (uploaded in its own section). */
+const HAZARD_DOC_KINDS: DocumentKind[] = ["INSPECTION_REPORT", "MEETING_MINUTES", "OTHER"];
+
+function ReopenForm({ hazard, title, done }: { hazard: HazardRef; title: string; done: () => void }) {
+  const { at } = useAttachText();
+  const form = useForm("ro", ["reason"]);
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const { reason } = valuesOf(event.currentTarget, ["reason"] as const);
+    const check = requireFields({ reason }, ["reason"], at("required"));
+    if (!Object.keys(check).length && !window.confirm(at("confirmReopen", { title }))) return;
+    const ok = await form.submit(
+      check,
+      async () => userError((await request(ReopenDoc, { id: hazard.id, v: hazard.version, reason })).reopenHazard),
+      at("reopened"),
+    );
+    if (ok) done();
+  };
+  return (
+    <section aria-labelledby="reopen-h">
+      <h2 id="reopen-h">{at("reopen")}</h2>
+      <p className="note">{at("reopenIntro")}</p>
+      <form className="flow-form" onSubmit={(e) => void onSubmit(e)} onChange={form.onEdit} noValidate>
+        <Field prefix="ro" name="reason" label={at("reopenReason")} errors={form.errors}>
+          {(p) => <textarea {...p} rows={2} onInput={() => form.touched("reason")} />}
+        </Field>
+        <FormStatus error={form.formError} notice={form.notice} testId="reopen" />
+        <button type="submit" disabled={form.busy}>
+          {at("reopen")}
+        </button>
+      </form>
+    </section>
   );
 }
 

@@ -1,6 +1,6 @@
 // The project's records on its page: documents (upload with progress, versions, download through a
 // short-lived link, withdraw), filing and HQ's decision, permits, and outcome release reviews.
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { request, userError } from "../api";
 import { FileField, uploadFile } from "../flow/upload";
@@ -10,6 +10,8 @@ import { useI18n } from "../i18n";
 import { ErrorBox, Loading, useLoad } from "../util";
 import { useSession } from "../session";
 import { useFlowText } from "../flow/text";
+import { useAttachText } from "../flow/attach-text";
+import { DocumentLink } from "../flow/documents";
 import { Field, FormStatus, requireFields, today, useForm, valuesOf } from "../flow/forms";
 import {
   ASPECTS,
@@ -67,6 +69,7 @@ const RecordsDoc = graphql(`
         validFrom
         validUntil
         validToday
+        documentId
       }
     }
     hazards(filter: { projectId: $id, states: [OPEN, RECTIFYING, AWAITING_VERIFICATION] }, first: 100) {
@@ -90,6 +93,7 @@ const RecordsDoc = graphql(`
         decidedBy
         decisionNote
         controlled
+        materialDocumentId
         createdAt
         reviews {
           aspect
@@ -160,8 +164,20 @@ const PermitDoc = graphql(`
   }
 `);
 const SubmitOutcomeDoc = graphql(`
-  mutation SubmitOutcome($projectId: ID!, $kind: OutcomeKind!, $title: String!, $channel: String!) {
-    submitOutcome(projectId: $projectId, kind: $kind, title: $title, channel: $channel) {
+  mutation SubmitOutcome(
+    $projectId: ID!
+    $kind: OutcomeKind!
+    $title: String!
+    $channel: String!
+    $materialDocumentId: ID
+  ) {
+    submitOutcome(
+      projectId: $projectId
+      kind: $kind
+      title: $title
+      channel: $channel
+      materialDocumentId: $materialDocumentId
+    ) {
       __typename
       ... on UserError {
         code
@@ -240,7 +256,12 @@ export function ProjectRecords({ projectId }: { projectId: string }) {
     <>
       <Documents projectId={projectId} documents={p.documents} reload={records.reload} />
       <Filings project={p} reload={records.reload} />
-      <Outcomes projectId={projectId} outcomes={records.data?.outcomes.nodes ?? []} reload={records.reload} />
+      <Outcomes
+        projectId={projectId}
+        outcomes={records.data?.outcomes.nodes ?? []}
+        documents={p.documents}
+        reload={records.reload}
+      />
       {(p.state === "CLOSING" || p.state === "CLOSED") && (
         <Closure
           state={p.state}
@@ -477,6 +498,7 @@ function Filings({ project, reload }: { project: NonNullable<Records["project"]>
   const { rt, filingState } = useRecordsText();
   const i18n = useI18n();
   const has = useRoles();
+  const { at } = useAttachText();
   const open = project.filings.find((f) => f.state !== "RECORDED");
   return (
     <section aria-labelledby="filing-h">
@@ -517,7 +539,17 @@ function Filings({ project, reload }: { project: NonNullable<Records["project"]>
           {project.permits.map((p) => (
             <li key={p.permitNumber}>
               {p.authority} · {p.permitNumber} · {p.scope} · {i18n.date(p.validFrom)} – {i18n.date(p.validUntil)} ·{" "}
-              {p.validToday ? rt("validToday") : rt("notValid")}
+              {p.validToday ? rt("validToday") : rt("notValid")} ·{" "}
+              {p.documentId ? (
+                <DocumentLink
+                  documentId={p.documentId}
+                  documents={project.documents}
+                  label={at("permitDocument")}
+                  testId="permit-document"
+                />
+              ) : (
+                at("permitNoDocument")
+              )}
             </li>
           ))}
         </ul>
@@ -578,18 +610,50 @@ function DecideFiling({ filingId, done }: { filingId: string; done: () => void }
 
 function RecordPermit({ projectId, done }: { projectId: string; done: () => void }) {
   const { rt } = useRecordsText();
+  const { at } = useAttachText();
   const names = ["authority", "permitNumber", "scope", "validFrom", "validUntil"] as const;
-  const form = useForm("pm", names);
+  const form = useForm("pm", [...names, "file", "documentId"]);
+  const [file, setFile] = useState<File | null>(null);
+  // A file already uploaded is not uploaded again when the form is corrected and sent again.
+  const sent = useRef<{ file: File; id: string } | null>(null);
+  const [percent, setPercent] = useState<number | null>(null);
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const el = event.currentTarget;
     const v = valuesOf(el, names);
     const check = requireFields(v, [...names], rt("required"));
     if (!check.validFrom && !check.validUntil && v.validUntil < v.validFrom) check.validUntil = rt("untilBeforeFrom");
-    const ok = await form.submit(check, async () =>
-      userError((await request(PermitDoc, { input: { projectId, ...v } })).recordPermit),
-    );
+    const chosen = file;
+    const ok = await form.submit(check, async () => {
+      // R-PERMIT: the permit's own document goes to the project first, as a permit.
+      let documentId: string | null = chosen && sent.current?.file === chosen ? sent.current.id : null;
+      if (chosen && !documentId) {
+        const error = await uploadFile(
+          {
+            fileName: chosen.name,
+            size: chosen.size,
+            newDocument: {
+              attachedTo: { type: "PROJECT", id: projectId },
+              kind: "PERMIT",
+              sensitivity: "INTERNAL",
+              title: `${v.authority} ${v.permitNumber}`,
+            },
+          },
+          chosen,
+          setPercent,
+          (id) => {
+            documentId = id;
+            sent.current = { file: chosen, id };
+          },
+        );
+        setPercent(null);
+        if (error) return { ...error, field: "file" };
+      }
+      const error = userError((await request(PermitDoc, { input: { projectId, ...v, documentId } })).recordPermit);
+      return error?.field === "documentId" ? { ...error, field: "file" } : error;
+    });
     if (ok) {
+      setFile(null);
       el.reset();
       done();
     }
@@ -612,6 +676,17 @@ function RecordPermit({ projectId, done }: { projectId: string; done: () => void
       <Field prefix="pm" name="validUntil" label={rt("validUntil")} errors={form.errors}>
         {(p) => <input {...p} type="date" />}
       </Field>
+      <FileField
+        prefix="pm"
+        label={at("permitFile")}
+        errors={form.errors}
+        percent={percent}
+        progressLabel={(pct) => at("uploading", { pct })}
+        onFile={(chosen) => {
+          setFile(chosen);
+          form.touched("file");
+        }}
+      />
       <FormStatus error={form.formError} notice={form.notice} testId="permit" />
       <button type="submit" className="primary" disabled={form.busy}>
         {rt("recordPermit")}
@@ -620,8 +695,19 @@ function RecordPermit({ projectId, done }: { projectId: string; done: () => void
   );
 }
 
-function Outcomes({ projectId, outcomes, reload }: { projectId: string; outcomes: Outcome[]; reload: () => void }) {
+function Outcomes({
+  projectId,
+  outcomes,
+  documents,
+  reload,
+}: {
+  projectId: string;
+  outcomes: Outcome[];
+  documents: Doc[];
+  reload: () => void;
+}) {
   const { rt, outcomeKind, aspect, verdict, releaseDecision } = useRecordsText();
+  const { at } = useAttachText();
   const has = useRoles();
   return (
     <section aria-labelledby="outcomes-h">
@@ -637,6 +723,18 @@ function Outcomes({ projectId, outcomes, reload }: { projectId: string; outcomes
             return (
               <li key={o.id} data-testid="outcome">
                 <strong>{o.title}</strong> · {outcomeKind(o.kind)} · {o.channel} · {o.submittedBy}
+                <p>
+                  {o.materialDocumentId ? (
+                    <DocumentLink
+                      documentId={o.materialDocumentId}
+                      documents={documents}
+                      label={at("material")}
+                      testId="outcome-material"
+                    />
+                  ) : (
+                    <span className="note">{at("materialNone")}</span>
+                  )}
+                </p>
                 <p data-testid="outcome-decision">
                   {rt("decideRelease")}:{" "}
                   {o.decision ? `${releaseDecision(o.decision)} (${o.decidedBy}) ${o.decisionNote ?? ""}` : rt("notDecided")}
@@ -684,27 +782,60 @@ function Outcomes({ projectId, outcomes, reload }: { projectId: string; outcomes
 
 function SubmitOutcome({ projectId, done }: { projectId: string; done: () => void }) {
   const { rt, outcomeKind } = useRecordsText();
+  const { at } = useAttachText();
   const names = ["kind", "title", "channel"] as const;
-  const form = useForm("oc", names);
+  const form = useForm("oc", [...names, "file", "materialDocumentId"]);
+  const [file, setFile] = useState<File | null>(null);
+  // A file already uploaded is not uploaded again when the form is corrected and sent again.
+  const sent = useRef<{ file: File; id: string } | null>(null);
+  const [percent, setPercent] = useState<number | null>(null);
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const el = event.currentTarget;
     const v = valuesOf(el, names);
     const check = requireFields(v, [...names], rt("required"));
     if (!Object.keys(check).length && !window.confirm(rt("confirmSubmitOutcome"))) return;
-    const ok = await form.submit(check, async () =>
-      userError(
+    const chosen = file;
+    const ok = await form.submit(check, async () => {
+      // R-OUTCOME: the material under review goes to the project first, as outcome material.
+      let materialDocumentId: string | null = chosen && sent.current?.file === chosen ? sent.current.id : null;
+      if (chosen && !materialDocumentId) {
+        const error = await uploadFile(
+          {
+            fileName: chosen.name,
+            size: chosen.size,
+            newDocument: {
+              attachedTo: { type: "PROJECT", id: projectId },
+              kind: "OUTCOME_MATERIAL",
+              sensitivity: "INTERNAL",
+              title: v.title,
+            },
+          },
+          chosen,
+          setPercent,
+          (id) => {
+            materialDocumentId = id;
+            sent.current = { file: chosen, id };
+          },
+        );
+        setPercent(null);
+        if (error) return { ...error, field: "file" };
+      }
+      const error = userError(
         (
           await request(SubmitOutcomeDoc, {
             projectId,
             kind: v.kind as (typeof OUTCOME_KINDS)[number],
             title: v.title,
             channel: v.channel,
+            materialDocumentId,
           })
         ).submitOutcome,
-      ),
-    );
+      );
+      return error?.field === "materialDocumentId" ? { ...error, field: "file" } : error;
+    });
     if (ok) {
+      setFile(null);
       el.reset();
       done();
     }
@@ -732,6 +863,17 @@ function SubmitOutcome({ projectId, done }: { projectId: string; done: () => voi
       <Field prefix="oc" name="channel" label={rt("channel")} errors={form.errors}>
         {(p) => <input {...p} />}
       </Field>
+      <FileField
+        prefix="oc"
+        label={at("materialFile")}
+        errors={form.errors}
+        percent={percent}
+        progressLabel={(pct) => at("uploading", { pct })}
+        onFile={(chosen) => {
+          setFile(chosen);
+          form.touched("file");
+        }}
+      />
       <FormStatus error={form.formError} notice={form.notice} testId="outcome" />
       <button type="submit" className="primary" disabled={form.busy}>
         {rt("submitOutcome")}

@@ -5,7 +5,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { request, userError } from "../api";
 import { FormStatus, requireFields, today, useForm, valuesOf } from "../flow/forms";
 import { graphql } from "../gql";
-import type { RewardReason, SettingsIndicatorsQuery } from "../gql/graphql";
+import type { RewardReason, SettingsIndicatorsQuery, WarningListSubjectKind } from "../gql/graphql";
+import { useAttachText } from "../flow/attach-text";
 import { useI18n } from "../i18n";
 import { canManageEvaluations } from "../roles";
 import { useSession } from "../session";
@@ -93,6 +94,7 @@ const RewardsDoc = graphql(`
     rewards(first: 50) {
       nodes {
         id
+        recipientKind
         recipientLabel
         reason
         citation
@@ -104,6 +106,18 @@ const RewardsDoc = graphql(`
       nodes {
         id
         name
+      }
+    }
+  }
+`);
+
+const RewardPeopleDoc = graphql(`
+  query SettingsRewardPeople($orgUnitId: ID!) {
+    users(orgUnitId: $orgUnitId, first: 100) {
+      nodes {
+        id
+        displayName
+        username
       }
     }
   }
@@ -395,34 +409,45 @@ function IndicatorRow({ indicator, title, saved }: { indicator: Indicator; title
 }
 
 const REASONS: RewardReason[] = ["RISK_RESEARCH", "MEASURES", "POLICY_ADOPTED"];
-const REWARD_FIELDS = ["orgUnitId", "reason", "citation", "awardedOn"] as const;
+const REWARD_FIELDS = ["orgUnitId", "recipientId", "reason", "citation", "awardedOn"] as const;
 
 function Rewards() {
   const { tt } = useTaskText();
+  const { at } = useAttachText();
   const i18n = useI18n();
   const data = useLoad(() => request(RewardsDoc), []);
   const form = useForm("reward", [...REWARD_FIELDS]);
+  // R-REWARD: units and people are rewarded; a person is one of the chosen institute's people.
+  const [kind, setKind] = useState<WarningListSubjectKind>("UNIT");
+  const [unitId, setUnitId] = useState("");
+  const people = useLoad(
+    () => (kind === "PERSON" && unitId ? request(RewardPeopleDoc, { orgUnitId: unitId }) : Promise.resolve(null)),
+    [kind, unitId],
+  );
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const el = e.currentTarget;
     const v = valuesOf(el, REWARD_FIELDS);
-    const ok = await form.submit(requireFields(v, [...REWARD_FIELDS], tt("required")), async () => {
+    const required = REWARD_FIELDS.filter((f) => f !== "recipientId" || kind === "PERSON");
+    const ok = await form.submit(requireFields(v, required, tt("required")), async () => {
       const result = (
         await request(AddRewardDoc, {
           orgUnitId: v.orgUnitId,
           input: {
-            recipientKind: "UNIT",
-            recipientId: v.orgUnitId,
+            recipientKind: kind,
+            recipientId: kind === "PERSON" ? v.recipientId : v.orgUnitId,
             reason: v.reason as RewardReason,
             citation: v.citation,
             awardedOn: v.awardedOn,
           },
         })
       ).addReward;
-      return userError(result);
+      const error = userError(result);
+      return error?.field === "subjectId" ? { ...error, field: kind === "PERSON" ? "recipientId" : "orgUnitId" } : error;
     });
     if (ok) {
       el.reset();
+      setUnitId("");
       data.reload();
     }
   };
@@ -455,7 +480,9 @@ function Rewards() {
         <ul>
           {rewards.map((r) => (
             <li key={r.id}>
-              <strong>{r.recipientLabel}</strong> · {tt(r.reason)} · {r.citation} ·{" "}
+              <strong>{r.recipientLabel}</strong>
+              {r.recipientKind === "PERSON" ? at("rewardedPerson") : at("rewardedUnit")} ·{" "}
+              {tt(r.reason)} · {r.citation} ·{" "}
               <time dateTime={r.awardedOn}>{i18n.date(r.awardedOn)}</time> · {r.awardedBy}
             </li>
           ))}
@@ -464,10 +491,25 @@ function Rewards() {
       {data.data && (
         <form onSubmit={(e) => void submit(e)} onInput={form.onEdit} onChange={form.onEdit} noValidate>
           <h3>{tt("addReward")}</h3>
+          <fieldset>
+            <legend>{at("recipientKind")}</legend>
+            {(["UNIT", "PERSON"] as const).map((k) => (
+              <label key={k} className="inline">
+                <input
+                  type="radio"
+                  name="recipientKind"
+                  value={k}
+                  checked={kind === k}
+                  onChange={() => setKind(k)}
+                />
+                {k === "UNIT" ? at("recipientUnit") : at("recipientPerson")}
+              </label>
+            ))}
+          </fieldset>
           {field(
             "orgUnitId",
             tt("unit"),
-            <select {...aria("orgUnitId")} defaultValue="">
+            <select {...aria("orgUnitId")} value={unitId} onChange={(e) => setUnitId(e.target.value)}>
               <option value="">—</option>
               {data.data.orgUnits.nodes.map((u) => (
                 <option key={u.id} value={u.id}>
@@ -476,6 +518,20 @@ function Rewards() {
               ))}
             </select>,
           )}
+          {kind === "PERSON" &&
+            field(
+              "recipientId",
+              at("person"),
+              <select {...aria("recipientId")} defaultValue="" key={unitId} disabled={!unitId || people.loading}>
+                <option value="">{!unitId ? at("choosePerson") : people.loading ? at("personsLoading") : "—"}</option>
+                {(people.data?.users.nodes ?? []).map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.displayName} ({u.username})
+                  </option>
+                ))}
+              </select>,
+            )}
+          {people.error && <ErrorBox error={people.error} retry={people.reload} />}
           {field(
             "reason",
             tt("rewardReason"),
