@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import CHROMIUM_FLAGS
 from playwright.async_api import Browser, async_playwright, expect
-from portal_support import CATEGORIES, ERRORS, RETURNED_TITLE, Portal
+from portal_support import CATEGORIES, DRAFT_TITLE, ERRORS, RETURNED_TITLE, Portal
 from test_flow import signed_in
 
 from server import clock
@@ -384,3 +384,27 @@ async def test_r_change_a_major_change_suspends_the_project_and_opens_a_reassess
         2,
         "DRAFT",
     )
+
+
+async def test_the_project_edit_form_in_english_is_labelled_and_cancel_keeps_the_project(
+    browser: Browser, portal: Portal, screenshots: Path
+) -> None:
+    project_id = portal.ids["draft"]
+    async with signed_in(browser, portal, PI) as s:
+        page = s.page
+        await page.get_by_role("button", name="切换为英文界面").click()
+        await page.goto(f"/projects/{project_id}")
+        section = page.get_by_test_id("edit-project")
+        await section.get_by_role("button", name="Edit project details").click()
+        title = section.get_by_label("Title")
+        await expect(title).to_have_value(DRAFT_TITLE)
+        await expect(title).to_be_focused()
+        await expect(section.get_by_label("Principal investigator")).to_have_value(portal.ids[PI])
+        await title.fill("A title that is not saved")
+        await page.screenshot(path=screenshots / "edit-project-en.png", full_page=True)
+        await section.get_by_role("button", name="Cancel").click()
+        await expect(section.get_by_label("Title")).to_have_count(0)
+        await page.get_by_role("button", name="Switch to Chinese").click()
+        await expect(page.get_by_role("heading", name=DRAFT_TITLE, level=1)).to_be_visible()
+    stored = portal.gql(PI, "query($id: ID!) { project(id: $id) { title } }", {"id": project_id})
+    assert stored["project"]["title"] == DRAFT_TITLE
