@@ -404,6 +404,7 @@ async def test_the_project_edit_form_in_english_is_labelled_and_cancel_keeps_the
         await page.screenshot(path=screenshots / "edit-project-en.png", full_page=True)
         await section.get_by_role("button", name="Cancel").click()
         await expect(section.get_by_label("Title")).to_have_count(0)
+        await expect(section.get_by_role("button", name="Edit project details")).to_be_focused()
         await page.get_by_role("button", name="Switch to Chinese").click()
         await expect(page.get_by_role("heading", name=DRAFT_TITLE, level=1)).to_be_visible()
     stored = portal.gql(PI, "query($id: ID!) { project(id: $id) { title } }", {"id": project_id})

@@ -343,7 +343,15 @@ function ReviewFormFor({
       async () => {
         let minutesDocumentId: string | null = null;
         if (file) {
-          const sent = await attach(projectId, "MEETING_MINUTES", et("minutesTitle"), file, uploaded, setUploaded, setPercent);
+          const sent = await attach(
+            projectId,
+            "MEETING_MINUTES",
+            et("minutesTitle"),
+            file,
+            uploaded,
+            setUploaded,
+            setPercent,
+          );
           setPercent(null);
           if (sent.error) return sent.error;
           minutesDocumentId = sent.documentId;
@@ -515,7 +523,15 @@ export function InspectionForm({
       async () => {
         let reportDocumentId: string | null = null;
         if (report) {
-          const sent = await attach(projectId, "INSPECTION_REPORT", et("reportTitle"), report, uploaded, setUploaded, setPercent);
+          const sent = await attach(
+            projectId,
+            "INSPECTION_REPORT",
+            et("reportTitle"),
+            report,
+            uploaded,
+            setUploaded,
+            setPercent,
+          );
           setPercent(null);
           if (sent.error) return sent.error;
           reportDocumentId = sent.documentId;

@@ -2,7 +2,7 @@
 // change during implementation (declareMajorChange, R-CHANGE), and the progress of a measure of
 // the passed assessment (setMeasureStatus). The server decides; these mirror its rules only to
 // show the controls where they can succeed.
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { request, userError, type FieldError } from "../api";
 import { Field, FormStatus, requireFields, useForm, valuesOf } from "../flow/forms";
 import { MEASURE_STATUSES, useEditText } from "../flow/edit-text";
@@ -147,6 +147,8 @@ export function EditProject({
   const { et } = useEditText();
   const [open, setOpen] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  // Keyboard users land back on the button that opened the form.
+  const opener = useRef<HTMLButtonElement>(null);
   if (!["DRAFT", "RETURNED"].includes(project.state) || !isUndertaker(viewer, project)) return null;
   return (
     <section aria-labelledby="edit-project-h" data-testid="edit-project">
@@ -155,6 +157,7 @@ export function EditProject({
       <FormStatus error={null} notice={open ? null : notice} testId="edit-project" />
       {!open && (
         <button
+          ref={opener}
           type="button"
           aria-expanded={false}
           onClick={() => {
@@ -170,6 +173,7 @@ export function EditProject({
           projectId={project.id}
           close={(done) => {
             setOpen(false);
+            requestAnimationFrame(() => opener.current?.focus());
             if (done) {
               setNotice(et("editSaved"));
               saved();
@@ -611,7 +615,7 @@ export function MeasureProgress({
             {et("setStatus")}
             <span className="sr-only"> {measure.description}</span>
           </button>
-          <FormStatus error={form.formError} notice={form.notice} testId={`measure-status`} />
+          <FormStatus error={form.formError} notice={form.notice} testId="measure-status" />
         </form>
       ) : (
         <span>
