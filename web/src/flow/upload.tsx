@@ -34,14 +34,25 @@ export async function uploadFile(
   onProgress: (percent: number) => void,
   onDocument?: (documentId: string) => void,
 ): Promise<FieldError | null> {
+  const { error, documentId } = await uploadDocument(input, file, onProgress);
+  if (documentId) onDocument?.(documentId);
+  return error;
+}
+
+/** As uploadFile, also giving the document's id: a review's minutes or an inspection's report
+ * is uploaded first and then named by id in the record. */
+export async function uploadDocument(
+  input: StartUploadInput,
+  file: File,
+  onProgress: (percent: number) => void,
+): Promise<{ error: FieldError | null; documentId: string | null }> {
   const started = await request(StartUploadDoc, { input });
   const error = userError(started.startUpload);
-  if (error) return error;
-  if (started.startUpload.__typename !== "UploadStarted") return null;
+  if (error) return { error, documentId: null };
+  if (started.startUpload.__typename !== "UploadStarted") return { error: null, documentId: null };
   onProgress(0);
   await uploadWithToken(started.startUpload.ticket.uploadUrl, file, onProgress);
-  onDocument?.(started.startUpload.ticket.documentId);
-  return null;
+  return { error: null, documentId: started.startUpload.ticket.documentId };
 }
 
 /** A labelled file input and, while uploading, a labelled progress bar. */

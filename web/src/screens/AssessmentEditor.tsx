@@ -10,6 +10,7 @@ import type {
 } from "../gql/graphql";
 import { RISK_CATEGORIES, useI18n } from "../i18n";
 import { ErrorBox, Loading, useLoad } from "../util";
+import { ITEM_KINDS, useEditText } from "../flow/edit-text";
 
 const EditorDoc = graphql(`
   query AssessmentEditor($id: ID!) {
@@ -18,6 +19,14 @@ const EditorDoc = graphql(`
       title
       version
       allowedTransitions
+      orgUnit {
+        users(first: 100) {
+          nodes {
+            id
+            displayName
+          }
+        }
+      }
       currentAssessment {
         id
         number
@@ -96,6 +105,7 @@ const SubmitDoc = graphql(`
 
 type Assessment = NonNullable<NonNullable<AssessmentEditorQuery["project"]>["currentAssessment"]>;
 type Matrix = Assessment["matrix"];
+type Person = { id: string; displayName: string };
 
 interface MeasureDraft {
   key: number;
@@ -115,9 +125,21 @@ interface PointDraft {
   measures: MeasureDraft[];
 }
 
+/** A key technology, material or equipment the project relies on (R-ASSESS, chokepoints). */
+interface DependencyDraft {
+  key: number;
+  item: string;
+  itemKind: string;
+  sourceCountry: string;
+  supplier: string;
+  domesticSubstitute: boolean;
+  stockOrLeadTime: string;
+}
+
 interface Draft {
   points: PointDraft[];
   notApplicable: Partial<Record<RiskCategory, string>>;
+  dependencies: DependencyDraft[];
 }
 
 let nextKey = 1;
@@ -140,6 +162,7 @@ function draftOf(a: Assessment): Draft {
       })),
     })),
     notApplicable: Object.fromEntries(a.notApplicable.map((n) => [n.category, n.reason])),
+    dependencies: a.dependencies.map((d) => ({ key: nextKey++, ...d })),
   };
 }
 
@@ -163,6 +186,10 @@ function validate(draft: Draft): Record<string, string> {
     if (!p.description.trim()) errors[`p${p.key}-description`] = "required";
     for (const m of p.measures)
       if (!m.description.trim()) errors[`m${m.key}-description`] = "required";
+  }
+  for (const d of draft.dependencies) {
+    if (!d.item.trim()) errors[`d${d.key}-item`] = "required";
+    if (!d.sourceCountry.trim()) errors[`d${d.key}-country`] = "required";
   }
   return errors;
 }
@@ -191,6 +218,7 @@ export function AssessmentEditor() {
       projectVersion={project.version}
       canSubmit={project.allowedTransitions.includes("submit")}
       assessment={assessment}
+      people={project.orgUnit.users.nodes}
       reload={loaded.reload}
     />
   );
@@ -202,6 +230,7 @@ function Editor({
   projectVersion,
   canSubmit,
   assessment,
+  people,
   reload,
 }: {
   projectId: string;
@@ -209,10 +238,12 @@ function Editor({
   projectVersion: number;
   canSubmit: boolean;
   assessment: Assessment;
+  people: Person[];
   reload: () => void;
 }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { et, itemKind } = useEditText();
   const [draft, setDraft] = useState<Draft>(() => draftOf(assessment));
   const [version, setVersion] = useState(assessment.version);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -244,6 +275,11 @@ function Editor({
   };
   const updatePoint = (key: number, patch: Partial<PointDraft>) =>
     change({ ...draft, points: draft.points.map((p) => (p.key === key ? { ...p, ...patch } : p)) });
+  const updateDependency = (key: number, patch: Partial<DependencyDraft>) =>
+    change({
+      ...draft,
+      dependencies: draft.dependencies.map((d) => (d.key === key ? { ...d, ...patch } : d)),
+    });
   const updateMeasure = (pk: number, mk: number, patch: Partial<MeasureDraft>) =>
     change({
       ...draft,
@@ -286,8 +322,14 @@ function Editor({
             category: category as RiskCategory,
             reason: (reason ?? "").trim(),
           })),
-          // No editor for these yet: what is there is kept.
-          dependencies: assessment.dependencies.map((d) => ({ ...d })),
+          dependencies: draft.dependencies.map((d) => ({
+            item: d.item.trim(),
+            itemKind: d.itemKind,
+            sourceCountry: d.sourceCountry.trim(),
+            supplier: d.supplier.trim(),
+            domesticSubstitute: d.domesticSubstitute,
+            stockOrLeadTime: d.stockOrLeadTime.trim(),
+          })),
         },
       });
       const result = data.saveAssessment;
@@ -406,7 +448,7 @@ function Editor({
                   <input
                     type="checkbox"
                     checked={na}
-                    disabled={points.length > 0}
+                    disabled={points.length > 0 || (c === "CHOKEPOINT" && draft.dependencies.length > 0)}
                     onChange={(e) => {
                       const notApplicable = { ...draft.notApplicable };
                       if (e.target.checked) notApplicable[c] = "";
@@ -525,6 +567,26 @@ function Editor({
                               }
                             />
                           </div>
+                          <div className="field">
+                            <label htmlFor={`m${x.key}-owner`}>{et("ownerOf", { n: k + 1 })}</label>
+                            <select
+                              id={`m${x.key}-owner`}
+                              value={x.ownerId ?? ""}
+                              onChange={(e) =>
+                                updateMeasure(p.key, x.key, { ownerId: e.target.value || null })
+                              }
+                            >
+                              <option value="">{et("noOwner")}</option>
+                              {x.ownerId && !people.some((u) => u.id === x.ownerId) && (
+                                <option value={x.ownerId}>{x.ownerId}</option>
+                              )}
+                              {people.map((u) => (
+                                <option key={u.id} value={u.id}>
+                                  {u.displayName}
+                                </option>
+                              ))}
+                            </select>
+                          </div>
                           <button
                             type="button"
                             onClick={() =>
@@ -598,19 +660,115 @@ function Editor({
               </fieldset>
             );
           })}
-          {assessment.dependencies.length > 0 && (
-            <section>
-              <h2>{t("dependencies")}</h2>
-              <ul>
-                {assessment.dependencies.map((d, n) => (
-                  <li key={n}>
-                    {d.item} · {d.sourceCountry}
-                    {d.supplier ? ` · ${d.supplier}` : ""}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
+          <fieldset className="category" data-testid="dependencies">
+            <legend>{et("dependencies")}</legend>
+            <p className="hint">{et("dependenciesIntro")}</p>
+            {draft.notApplicable.CHOKEPOINT !== undefined ? (
+              <p className="note">{et("dependenciesNotApplicable")}</p>
+            ) : (
+              draft.dependencies.length === 0 && <p className="empty">{et("dependenciesEmpty")}</p>
+            )}
+            {draft.dependencies.map((d, n) => (
+              <fieldset key={d.key} className="point">
+                <legend>{et("dependencyN", { n: n + 1 })}</legend>
+                <div className="row">
+                  <div className="field grow">
+                    <label htmlFor={`d${d.key}-item`}>{et("depItem")}</label>
+                    <input
+                      id={`d${d.key}-item`}
+                      value={d.item}
+                      onChange={(e) => updateDependency(d.key, { item: e.target.value })}
+                      {...described(`d${d.key}-item`)}
+                    />
+                    {fieldError(`d${d.key}-item`)}
+                  </div>
+                  <div className="field">
+                    <label htmlFor={`d${d.key}-kind`}>{et("depKind")}</label>
+                    <select
+                      id={`d${d.key}-kind`}
+                      value={d.itemKind}
+                      onChange={(e) => updateDependency(d.key, { itemKind: e.target.value })}
+                    >
+                      {ITEM_KINDS.map((k) => (
+                        <option key={k} value={k}>
+                          {itemKind(k)}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div className="field">
+                    <label htmlFor={`d${d.key}-country`}>{et("depCountry")}</label>
+                    <input
+                      id={`d${d.key}-country`}
+                      value={d.sourceCountry}
+                      onChange={(e) => updateDependency(d.key, { sourceCountry: e.target.value })}
+                      {...described(`d${d.key}-country`)}
+                    />
+                    {fieldError(`d${d.key}-country`)}
+                  </div>
+                </div>
+                <div className="row">
+                  <div className="field grow">
+                    <label htmlFor={`d${d.key}-supplier`}>{et("depSupplier")}</label>
+                    <input
+                      id={`d${d.key}-supplier`}
+                      value={d.supplier}
+                      onChange={(e) => updateDependency(d.key, { supplier: e.target.value })}
+                    />
+                  </div>
+                  <div className="field grow">
+                    <label htmlFor={`d${d.key}-stock`}>{et("depStock")}</label>
+                    <input
+                      id={`d${d.key}-stock`}
+                      value={d.stockOrLeadTime}
+                      onChange={(e) => updateDependency(d.key, { stockOrLeadTime: e.target.value })}
+                    />
+                  </div>
+                </div>
+                <label className="inline">
+                  <input
+                    type="checkbox"
+                    checked={d.domesticSubstitute}
+                    onChange={(e) => updateDependency(d.key, { domesticSubstitute: e.target.checked })}
+                  />
+                  {et("depSubstitute")}
+                </label>
+                <button
+                  type="button"
+                  onClick={() =>
+                    change({ ...draft, dependencies: draft.dependencies.filter((x) => x.key !== d.key) })
+                  }
+                >
+                  {et("removeDependency")}
+                  <span className="sr-only"> {n + 1}</span>
+                </button>
+              </fieldset>
+            ))}
+            {draft.notApplicable.CHOKEPOINT === undefined && (
+              <button
+                type="button"
+                onClick={() =>
+                  change({
+                    ...draft,
+                    dependencies: [
+                      ...draft.dependencies,
+                      {
+                        key: nextKey++,
+                        item: "",
+                        itemKind: "equipment",
+                        sourceCountry: "",
+                        supplier: "",
+                        domesticSubstitute: false,
+                        stockOrLeadTime: "",
+                      },
+                    ],
+                  })
+                }
+              >
+                {et("addDependency")}
+              </button>
+            )}
+          </fieldset>
         </fieldset>
         {serverError && (
           <div

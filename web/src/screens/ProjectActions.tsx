@@ -8,6 +8,35 @@ import type { CheckResult, HazardSeverity, ReviewDecision, ReviewMethod, ReviewS
 import { useI18n } from "../i18n";
 import { reviewStages } from "../flow/roles";
 import { useSession } from "../session";
+import { useEditText } from "../flow/edit-text";
+import { FileField, uploadDocument } from "../flow/upload";
+import type { DocumentKind } from "../gql/graphql";
+
+/** Upload `file` as a new internal document of the project, unless it is the one uploaded last
+ * time (a refused record is sent again without a second copy of its file). */
+async function attach(
+  projectId: string,
+  kind: DocumentKind,
+  title: string,
+  file: File,
+  last: { file: File; id: string } | null,
+  remember: (uploaded: { file: File; id: string }) => void,
+  onProgress: (percent: number) => void,
+): Promise<{ error: FieldError | null; documentId: string | null }> {
+  if (last?.file === file) return { error: null, documentId: last.id };
+  const result = await uploadDocument(
+    {
+      fileName: file.name,
+      size: file.size,
+      newDocument: { attachedTo: { type: "PROJECT", id: projectId }, kind, sensitivity: "INTERNAL", title },
+    },
+    file,
+    onProgress,
+  );
+  if (result.error) return { error: { ...result.error, field: "file" }, documentId: null };
+  if (result.documentId) remember({ file, id: result.documentId });
+  return result;
+}
 
 
 const ApproveDoc = graphql(`
@@ -260,30 +289,50 @@ const ReviewDoc = graphql(`
 
 const DECISIONS: ReviewDecision[] = ["PASS", "RETURN", "FAIL"];
 
-export function ReviewForm({ assessmentId, reload }: { assessmentId: string; reload: () => void }) {
+export function ReviewForm({
+  projectId,
+  assessmentId,
+  reload,
+}: {
+  projectId: string;
+  assessmentId: string;
+  reload: () => void;
+}) {
   const { viewer } = useSession();
   const stages = reviewStages(viewer);
-  return stages.length ? <ReviewFormFor assessmentId={assessmentId} reload={reload} stages={stages} /> : null;
+  return stages.length ? (
+    <ReviewFormFor projectId={projectId} assessmentId={assessmentId} reload={reload} stages={stages} />
+  ) : null;
 }
 
 function ReviewFormFor({
+  projectId,
   assessmentId,
   reload,
   stages,
 }: {
+  projectId: string;
   assessmentId: string;
   reload: () => void;
   stages: ReviewStage[];
 }) {
   const i18n = useI18n();
   const { ft, reviewMethod } = useFlowText();
-  const form = useForm("rv", ["stage", "method", "opinionAccuracy", "opinionMeasures", "decision"]);
+  const { et } = useEditText();
+  const form = useForm("rv", ["stage", "method", "opinionAccuracy", "opinionMeasures", "decision", "file"]);
+  const [method, setMethod] = useState<ReviewMethod>("ADMINISTRATIVE");
+  // R-REVIEW by meeting: the minutes are uploaded to the project, then named in the review.
+  const [minutes, setMinutes] = useState<File | null>(null);
+  const [uploaded, setUploaded] = useState<{ file: File; id: string } | null>(null);
+  const [percent, setPercent] = useState<number | null>(null);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const el = event.currentTarget;
     const v = valuesOf(el, ["stage", "method", "opinionAccuracy", "opinionMeasures", "decision"]);
     const check = requireFields(v, ["opinionAccuracy", "opinionMeasures", "decision"], ft("required"));
+    const file = method === "MEETING" ? minutes : null;
+    if (method === "MEETING" && !file) check.file = et("minutesNeeded");
     if (
       !Object.keys(check).length &&
       !window.confirm(ft("confirmReview", { decision: i18n.reviewDecision(v.decision as ReviewDecision) }))
@@ -291,25 +340,46 @@ function ReviewFormFor({
       return;
     const ok = await form.submit(
       check,
-      async () =>
-        userError(
+      async () => {
+        let minutesDocumentId: string | null = null;
+        if (file) {
+          const sent = await attach(
+            projectId,
+            "MEETING_MINUTES",
+            et("minutesTitle"),
+            file,
+            uploaded,
+            setUploaded,
+            setPercent,
+          );
+          setPercent(null);
+          if (sent.error) return sent.error;
+          minutesDocumentId = sent.documentId;
+        }
+        const error = userError(
           (
             await request(ReviewDoc, {
               input: {
                 assessmentId,
                 stage: v.stage as ReviewStage,
-                method: v.method as ReviewMethod,
+                method,
                 opinionAccuracy: v.opinionAccuracy,
                 opinionMeasures: v.opinionMeasures,
                 decision: v.decision as ReviewDecision,
+                minutesDocumentId,
               },
             })
           ).recordReview,
-        ),
+        );
+        return error?.field === "minutesDocumentId" ? { ...error, field: "file" } : error;
+      },
       ft("reviewRecorded"),
     );
     if (ok) {
       el.reset();
+      setMethod("ADMINISTRATIVE");
+      setMinutes(null);
+      setUploaded(null);
       reload();
     }
   };
@@ -333,7 +403,7 @@ function ReviewFormFor({
           </Field>
           <Field prefix="rv" name="method" label={ft("method")} errors={form.errors}>
             {(p) => (
-              <select {...p} defaultValue="ADMINISTRATIVE">
+              <select {...p} value={method} onChange={(e) => setMethod(e.target.value as ReviewMethod)}>
                 {REVIEW_METHODS.map((m) => (
                   <option key={m} value={m}>
                     {reviewMethod(m)}
@@ -343,6 +413,19 @@ function ReviewFormFor({
             )}
           </Field>
         </div>
+        {method === "MEETING" && (
+          <FileField
+            prefix="rv"
+            label={et("minutesFile")}
+            errors={form.errors}
+            percent={percent}
+            progressLabel={(pct) => et("uploading", { pct })}
+            onFile={(f) => {
+              setMinutes(f);
+              form.touched("file");
+            }}
+          />
+        )}
         <Field prefix="rv" name="opinionAccuracy" label={ft("opinionAccuracy")} errors={form.errors}>
           {(p) => <textarea {...p} rows={2} onInput={() => form.touched("opinionAccuracy")} />}
         </Field>
@@ -377,6 +460,7 @@ const InspectionDoc = graphql(`
     $summary: String!
     $checks: [MeasureCheckInput!]!
     $findings: [FindingInput!]
+    $reportDocumentId: ID
   ) {
     recordInspection(
       projectId: $projectId
@@ -384,6 +468,7 @@ const InspectionDoc = graphql(`
       summary: $summary
       checks: $checks
       findings: $findings
+      reportDocumentId: $reportDocumentId
     ) {
       __typename
       ... on UserError {
@@ -404,14 +489,21 @@ interface Finding {
 export function InspectionForm({
   projectId,
   measures,
+  canAttachReport,
   reload,
 }: {
   projectId: string;
   measures: { id: string; description: string }[];
+  /** Whether the viewer may upload the project's documents (the report is one). */
+  canAttachReport: boolean;
   reload: () => void;
 }) {
   const { ft, checkResult, hazardSeverity } = useFlowText();
-  const form = useForm("in", ["inspectedOn", "summary", "checks", "findings"]);
+  const { et } = useEditText();
+  const form = useForm("in", ["inspectedOn", "summary", "checks", "findings", "file"]);
+  const [report, setReport] = useState<File | null>(null);
+  const [uploaded, setUploaded] = useState<{ file: File; id: string } | null>(null);
+  const [percent, setPercent] = useState<number | null>(null);
   const [open, setOpen] = useState(false);
   const [results, setResults] = useState<Record<string, CheckResult>>({});
   const [notes, setNotes] = useState<Record<string, string>>({});
@@ -428,8 +520,23 @@ export function InspectionForm({
     });
     const ok = await form.submit(
       check,
-      async () =>
-        userError(
+      async () => {
+        let reportDocumentId: string | null = null;
+        if (report) {
+          const sent = await attach(
+            projectId,
+            "INSPECTION_REPORT",
+            et("reportTitle"),
+            report,
+            uploaded,
+            setUploaded,
+            setPercent,
+          );
+          setPercent(null);
+          if (sent.error) return sent.error;
+          reportDocumentId = sent.documentId;
+        }
+        const error = userError(
           (
             await request(InspectionDoc, {
               projectId,
@@ -445,12 +552,17 @@ export function InspectionForm({
                 description: f.description.trim(),
                 severity: f.severity,
               })),
+              reportDocumentId,
             })
           ).recordInspection,
-        ),
+        );
+        return error?.field === "reportDocumentId" ? { ...error, field: "file" } : error;
+      },
       ft("inspectionRecorded"),
     );
     if (ok) {
+      setReport(null);
+      setUploaded(null);
       setSummary("");
       setFindings([]);
       setResults({});
@@ -489,6 +601,19 @@ export function InspectionForm({
               />
             )}
           </Field>
+          {canAttachReport && (
+            <FileField
+              prefix="in"
+              label={et("reportFile")}
+              errors={form.errors}
+              percent={percent}
+              progressLabel={(pct) => et("uploading", { pct })}
+              onFile={(f) => {
+                setReport(f);
+                form.touched("file");
+              }}
+            />
+          )}
           {measures.length === 0 && <p className="empty">{ft("noMeasuresToCheck")}</p>}
           {measures.map((m) => (
             <div className="row" key={m.id}>

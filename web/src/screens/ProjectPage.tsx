@@ -11,6 +11,7 @@ import { useSession } from "../session";
 import { HazardList, ReportHazard } from "./Hazards";
 import { InspectionForm, LifecycleActions, ReviewForm } from "./ProjectActions";
 import { ProjectRecords } from "./ProjectRecords";
+import { canUploadProjectDocuments, EditProject, isUndertaker, MajorChanges, MeasureProgress } from "./ProjectEdit";
 
 const ProjectDoc = graphql(`
   query Project($id: ID!) {
@@ -38,6 +39,7 @@ const ProjectDoc = graphql(`
         name
       }
       principalInvestigator {
+        id
         displayName
       }
       members {
@@ -62,6 +64,10 @@ const ProjectDoc = graphql(`
             description
             dueDate
             status
+            owner {
+              id
+              displayName
+            }
           }
         }
       }
@@ -91,6 +97,9 @@ const ProjectDoc = graphql(`
       }
       majorChanges {
         description
+        declaredBy
+        suspended
+        resolvedAt
         createdAt
       }
     }
@@ -161,6 +170,8 @@ export function ProjectPage() {
       </>
     );
   const a = p.currentAssessment;
+  // The undertakers carry out the measures of the passed assessment (setMeasureStatus).
+  const carryOut = a?.state === "PASSED" && isUndertaker(viewer, p);
 
   return (
     <>
@@ -198,6 +209,8 @@ export function ProjectPage() {
         )}
       </dl>
 
+      <EditProject project={p} viewer={viewer} saved={project.reload} />
+
       <section aria-labelledby="lifecycle">
         <h2 id="lifecycle">{t("lifecycle")}</h2>
         <h3>{t("allowedTransitions")}</h3>
@@ -223,6 +236,8 @@ export function ProjectPage() {
         </ol>
         <p className="note">{t("timelineNote")}</p>
       </section>
+
+      <MajorChanges project={p} viewer={viewer} declared={project.reload} />
 
       <section aria-labelledby="assessment">
         <h2 id="assessment">{t("assessment")}</h2>
@@ -287,6 +302,11 @@ export function ProjectPage() {
                                 <li key={m.id}>
                                   {m.description}
                                   {m.dueDate ? ` (${i18n.date(m.dueDate)})` : ""}
+                                  <MeasureProgress
+                                    measure={m}
+                                    editable={carryOut}
+                                    saved={project.reload}
+                                  />
                                 </li>
                               ))}
                             </ul>
@@ -306,7 +326,7 @@ export function ProjectPage() {
         )}
       </section>
 
-      {a?.state === "SUBMITTED" && <ReviewForm assessmentId={a.id} reload={project.reload} />}
+      {a?.state === "SUBMITTED" && <ReviewForm projectId={p.id} assessmentId={a.id} reload={project.reload} />}
 
       {LIVE.includes(p.state) && (
         <section aria-labelledby="inspections-h">
@@ -326,6 +346,7 @@ export function ProjectPage() {
             <InspectionForm
               projectId={p.id}
               measures={a?.state === "PASSED" ? a.riskPoints.flatMap((r) => r.measures) : []}
+              canAttachReport={canUploadProjectDocuments(viewer, p)}
               reload={() => {
                 project.reload();
                 setHazardsTick((n) => n + 1);
