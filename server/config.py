@@ -99,6 +99,8 @@ class Settings:
     # worker, relay and scheduler run inside the API process.
     redis_url: str | None = field(default=None, repr=False)
     redis_namespace: str = "stsec"
+    # High availability: the Sentinels that name Redis's primary (server/outbox/redis_connection).
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
     in_process_workers: bool = False
     worker_threads: int = 4
     outbox_max_attempts: int = 8
@@ -177,6 +179,7 @@ class Settings:
             incident_follow_up_hours=_int("INCIDENT_FOLLOW_UP_HOURS", 24, minimum=1),
             redis_url=redis_url,
             redis_namespace=os.environ.get("REDIS_NAMESPACE") or "stsec",
+            redis_sentinels=_sentinels("REDIS_SENTINELS", redis_url),
             in_process_workers=_bool("IN_PROCESS_WORKERS", redis_url is None),
             worker_threads=_int("WORKER_THREADS", 4, minimum=1, maximum=64),
             outbox_max_attempts=_int("OUTBOX_MAX_ATTEMPTS", 8, minimum=1),
@@ -207,6 +210,22 @@ class Settings:
             if os.environ.get("HEARTBEAT_FILE")
             else None,
         )
+
+
+def _sentinels(name: str, redis_url: str | None) -> tuple[tuple[str, int], ...]:
+    """`host:port,host:port`: the Sentinels to ask for the primary named by REDIS_URL's host."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ()
+    if not redis_url:
+        raise ValueError(f"{name} needs REDIS_URL (redis://:password@<primary name>/<db>)")
+    out = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        host, _, port = part.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536 or "/" in part:
+            raise ValueError(f"{name} lists host:port pairs, got {part!r}")
+        out.append((host, int(port)))
+    return tuple(out)
 
 
 def _float(name: str, default: float, *, minimum: float = 0.0) -> float:

@@ -9,6 +9,7 @@ from dramatiq.middleware import AsyncIO
 
 from server.config import Settings
 from server.outbox.broker_keys import QUEUE
+from server.outbox.redis_connection import redis_client
 
 __all__ = ["QUEUE", "make_broker"]
 
@@ -17,7 +18,7 @@ def make_broker(settings: Settings, *, in_process: bool = False) -> dramatiq.Bro
     broker: dramatiq.Broker
     if settings.redis_url and not in_process:
         broker = RedisBroker(  # type: ignore[no-untyped-call]
-            url=settings.redis_url,
+            client=redis_client(settings),
             namespace=settings.redis_namespace,
             # A worker that stops heartbeating for this long is dead: its unacknowledged
             # messages go back on the queue (the outbox lease is the second safety net).

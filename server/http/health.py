@@ -81,11 +81,10 @@ async def _queue_metrics(request: Request) -> None:
 
 
 async def _redis_queue_depth(settings: Any) -> float:
-    from redis.asyncio import Redis
-
     from server.outbox.broker_keys import queue_key
+    from server.outbox.redis_connection import async_redis_client
 
-    client = Redis.from_url(settings.redis_url, socket_timeout=2)
+    client = async_redis_client(settings, socket_timeout=2)
     try:
         return float(await client.llen(queue_key(settings)))
     except Exception as exc:

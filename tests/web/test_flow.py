@@ -207,7 +207,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         await page.get_by_label("选择整改材料文件").set_input_files(
             files=[{"name": "整改材料.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE}]
         )
-        await page.get_by_role("button", name="上传").click()
+        await page.get_by_role("button", name="上传整改材料").click()
         await expect(page.get_by_test_id("upload-done")).to_have_text("已上传：整改材料.pdf")
         await expect(page.get_by_test_id("evidence")).to_contain_text("整改材料.pdf")
         await page.screenshot(path=screenshots / "flow-hazard-evidence.png", full_page=True)
