@@ -156,6 +156,7 @@ async def test_a_worker_keeps_delivering_across_a_failover(
         return await notices_about(sessions, incident) == EXPECTED
 
     await wait_for(delivered_after, seconds=180, what="notices after the failover")
+
     # The old primary is a read-only replica now: every message since went to the new one.
     async def demoted() -> bool:
         role = await asyncio.to_thread(redis.Redis(port=sentinels.primary).role)
