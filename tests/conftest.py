@@ -9,16 +9,14 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
+from databases import fresh_database
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.app import create_app
@@ -46,21 +44,11 @@ def server_url(data_dir: Path) -> Iterator[str]:
     embedded.stop(data_dir)
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 async def owner_url(server_url: str) -> AsyncIterator[str]:
     """A fresh database for this run, created and dropped here."""
-    name = f"stsec_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    async with fresh_database(server_url, "stsec_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -16,16 +16,14 @@ from __future__ import annotations
 import os
 import statistics
 import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
+from databases import fresh_database
 from sql_statements import sql_statements
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.relay import to_global_id
@@ -94,26 +92,15 @@ LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p
   { __typename ... on SignedIn { accessToken } } }"""
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module")
 async def academy_db(
     server_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[str, Settings, dict[str, str]]]:
     """A database of its own, migrated and seeded with the demo academy (HQ's sign-ins)."""
-    name = f"stsec_bench_academy_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    own = replace(settings, database_url=url, data_dir=tmp_path_factory.mktemp("bench-academy"))
-    demo = {u.username: u.password for u in await prepare(own, url, seed=True)}
-    yield url, own, demo
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    async with fresh_database(server_url, "stsec_bench_academy") as url:
+        own = replace(settings, database_url=url, data_dir=tmp_path_factory.mktemp("bench-academy"))
+        demo = {u.username: u.password for u in await prepare(own, url, seed=True)}
+        yield url, own, demo
 
 
 async def _token(client: httpx.AsyncClient, username: str, password: str) -> str:

@@ -10,35 +10,24 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from databases import fresh_database, libpq
 from infra_support import ROOT
-from sqlalchemy.engine import make_url
 
 from server.config import Settings
 from server.runtime import application_url
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture
 async def empty_database(server_url: str) -> AsyncIterator[str]:
     """Owner URL of a database no migration has touched."""
-    name = f"stsec_infra_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    async with fresh_database(server_url, "stsec_infra") as url:
+        yield url
 
 
 def _env(tmp: Path, **extra: str) -> dict[str, str]:
@@ -115,7 +104,7 @@ async def test_the_api_is_unready_until_the_migration_job_then_ready_without_a_r
 ) -> None:
     app_url = application_url(settings, empty_database)
     await asyncio.to_thread(_api_then_job, empty_database, app_url, tmp_path, serve)
-    owner = await asyncpg.connect(_libpq(empty_database))
+    owner = await asyncpg.connect(libpq(empty_database))
     try:
         seeded = "SELECT count(*) FROM logins WHERE username = 'iph.researcher'"
         assert await owner.fetchval(seeded) == 1, "the job ran twice and seeded once"

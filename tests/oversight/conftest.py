@@ -5,16 +5,14 @@ are exact whatever the other tests write."""
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
+from databases import fresh_database
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.app import create_app
@@ -82,30 +80,19 @@ class Academy:
         return more
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 async def academy(
     server_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Academy]:
     """The demo academy plus a generated one (SMALL), in a database created for these tests."""
-    name = f"stsec_test_academy_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    own = replace(settings, database_url=url, data_dir=tmp_path_factory.mktemp("academy"))
-    demo = {u.username: u for u in await prepare(own, url, seed=True)}
-    owner = make_engine(url, pool_size=2)
-    manifest = await generate(owner, SMALL)
-    app = create_app(own, url)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield Academy(url, own, app, client, owner, manifest, demo)
-    await app.state.engine.dispose()
-    await owner.dispose()
-    admin = await asyncpg.connect(_libpq(server_url))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
+    async with fresh_database(server_url, "stsec_test_academy") as url:
+        own = replace(settings, database_url=url, data_dir=tmp_path_factory.mktemp("academy"))
+        demo = {u.username: u for u in await prepare(own, url, seed=True)}
+        owner = make_engine(url, pool_size=2)
+        manifest = await generate(owner, SMALL)
+        app = create_app(own, url)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Academy(url, own, app, client, owner, manifest, demo)
+        await app.state.engine.dispose()
+        await owner.dispose()
