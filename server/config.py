@@ -109,6 +109,8 @@ class Settings:
     outbox_lease_seconds: float = 120.0
     outbox_poll_seconds: float = 1.0
     scheduler_interval_seconds: float = 60.0
+    # Handled outbox events are kept this long, then pruned by the scheduler.
+    outbox_retention_days: int = 30
     # Reminders and the escalation ladder of late rectifications (R-HAZARD, R-OVERDUE).
     hazard_reminder_days: int = 3
     escalation_branch_days: int = 7
@@ -188,6 +190,7 @@ class Settings:
             outbox_lease_seconds=_float("OUTBOX_LEASE_SECONDS", 120.0, minimum=1.0),
             outbox_poll_seconds=_float("OUTBOX_POLL_SECONDS", 1.0, minimum=0.05),
             scheduler_interval_seconds=_float("SCHEDULER_INTERVAL_SECONDS", 60.0, minimum=0.1),
+            outbox_retention_days=_int("OUTBOX_RETENTION_DAYS", 30, minimum=1),
             hazard_reminder_days=_int("HAZARD_REMINDER_DAYS", 3, minimum=0),
             escalation_branch_days=branch_days,
             escalation_hq_days=hq_days,

@@ -12,6 +12,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.config import Settings
+from server.outbox.retention import prune
 from server.reminders.steps import Fired, run_once
 from server.signals.evaluation import evaluate as evaluate_signals
 
@@ -32,6 +33,11 @@ class Scheduler:
         # fired whatever happens here (replicas take turns: server.signals.evaluation).
         async with self.sessions() as session, session.begin():
             await evaluate_signals(session)
+        # Retention: one batch of long-handled outbox events per tick (server/outbox/retention).
+        async with self.sessions() as session, session.begin():
+            pruned = await prune(session, older_than_days=self.settings.outbox_retention_days)
+        if pruned:
+            log.info("outbox_pruned", events=pruned)
         return fired
 
     async def run(self, stop: asyncio.Event) -> None:
