@@ -417,6 +417,35 @@ def notices_routes() -> None:
 
 
 @main.group()
+def webhooks() -> None:
+    """Webhook signing secrets, sealed at rest under DATA_ENCRYPTION_KEYS."""
+
+
+@webhooks.command("new-key")
+def webhooks_new_key() -> None:
+    """Print a new data encryption key (put it first in DATA_ENCRYPTION_KEYS)."""
+    from server.encryption import new_key
+
+    click.echo(new_key())
+
+
+@webhooks.command("reseal")
+def webhooks_reseal() -> None:
+    """Seal every webhook secret under the first DATA_ENCRYPTION_KEYS key (after a rotation)."""
+    from server.notices.service import reseal_webhook_secrets
+
+    settings = _settings()
+
+    async def work() -> int:
+        async with _system_session(settings) as session:
+            count = await reseal_webhook_secrets(session, settings)
+            await session.commit()
+            return count
+
+    click.echo(f"{_run(work)} webhook secrets sealed under the first key")
+
+
+@main.group()
 def embedded() -> None:
     """The embedded PostgreSQL of the data directory."""
 

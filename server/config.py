@@ -128,6 +128,8 @@ class Settings:
     webhook_allow_http: bool = True
     webhook_allow_private: bool = True
     public_url: str = "http://127.0.0.1:8000"
+    # Seal secrets kept for reading back (server/encryption.py): the first seals, all open.
+    data_encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     # Liveness of `worker` and `scheduler` (workers/heartbeat.py); unset: no heartbeat file.
     heartbeat_file: Path | None = None
 
@@ -209,6 +211,7 @@ class Settings:
             # network) only outside production unless allowed explicitly.
             webhook_allow_private=_bool("WEBHOOK_ALLOW_PRIVATE", not production),
             public_url=(os.environ.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            data_encryption_keys=_data_keys(data_dir, production),
             heartbeat_file=Path(os.environ["HEARTBEAT_FILE"]).resolve()
             if os.environ.get("HEARTBEAT_FILE")
             else None,
@@ -274,6 +277,32 @@ def _hours_by_severity(name: str) -> dict[str, int]:
             raise ValueError(f"{name}: expected severity=hours pairs, got {part!r}")
         hours[key.strip()] = int(value)
     return hours
+
+
+def _data_keys(data_dir: Path, production: bool) -> tuple[str, ...]:
+    """DATA_ENCRYPTION_KEYS (comma-separated Fernet keys), or outside production a key kept in
+    the data directory."""
+    from server.encryption import SecretBox, new_key
+
+    raw = os.environ.get("DATA_ENCRYPTION_KEYS", "").strip()
+    if raw:
+        keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+        try:
+            SecretBox(keys)
+        except ValueError as exc:
+            raise ValueError(
+                "DATA_ENCRYPTION_KEYS lists Fernet keys (32 url-safe base64 bytes each), "
+                "e.g. from `python -m server.cli webhooks new-key`"
+            ) from exc
+        return keys
+    if production:
+        raise RuntimeError("DATA_ENCRYPTION_KEYS must be set when APP_ENV=production")
+    path = data_dir / "data-encryption.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_key())
+        path.chmod(0o600)
+    return (path.read_text().strip(),)
 
 
 def _local_secret(data_dir: Path, production: bool) -> str:

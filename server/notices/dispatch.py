@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import outbox
 from server.config import Settings
 from server.db.base import utcnow
+from server.encryption import secret_box
 from server.notices import audiences, channels, messages, subjects
 from server.notices.models import (
     Channel,
@@ -102,7 +103,7 @@ class NoticeHandler:
         await channels.post_webhook(
             self.settings,
             url=endpoint.url,
-            secret=endpoint.secret,
+            secret=secret_box(self.settings.data_encryption_keys).open(endpoint.secret),
             delivery_id=str(delivery.id),
             payload=webhook_payload(notice, user, text),
         )

@@ -102,8 +102,8 @@ class WebhookEndpoint(TenantOwned, Timestamped, Base):
     __table_args__ = (UniqueConstraint("tenant_id", "url"),)
 
     url: Mapped[str] = mapped_column(String(400))
-    # Shown once when registered; kept to sign each delivery.
-    secret: Mapped[str] = mapped_column(String(100))
+    # Shown once when registered; kept sealed (server/encryption.py) to sign each delivery.
+    secret: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(String(200), default="")
     # Empty: every topic.
     topics: Mapped[list[str]] = mapped_column(ARRAY(String(80)), default=list)

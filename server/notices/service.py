@@ -15,6 +15,7 @@ from server.auth.principal import Principal
 from server.authz import Target, authorize
 from server.config import Settings
 from server.db.base import utcnow
+from server.encryption import secret_box
 from server.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from server.notices.dispatch import EMAIL_TOPIC, WEBHOOK_TOPIC
 from server.notices.models import DeliveryStatus, Notice, NoticeDelivery, WebhookEndpoint
@@ -167,7 +168,7 @@ async def register_webhook(
     endpoint = WebhookEndpoint(
         tenant_id=unit.id,
         url=clean,
-        secret=secret,
+        secret=secret_box(settings.data_encryption_keys).seal(secret),
         description=validation.text(description, "description", max_len=200, required=False),
         topics=_topics(topics),
         created_by=principal.actor_id,
@@ -275,3 +276,13 @@ async def retry_event(
         changes={"topic": event.topic, "last_error": event.last_error},
     )
     return event
+
+
+async def reseal_webhook_secrets(session: AsyncSession, settings: Settings) -> int:
+    """Seal every endpoint's secret under the first data encryption key (operators' rotation:
+    the caller scopes the session to every tenant)."""
+    box = secret_box(settings.data_encryption_keys)
+    endpoints = (await session.scalars(select(WebhookEndpoint))).all()
+    for endpoint in endpoints:
+        endpoint.secret = box.reseal(endpoint.secret)
+    return len(endpoints)

@@ -44,6 +44,7 @@ def _env(settings: Settings, owner_url: str, tmp: Path, **extra: str) -> dict[st
         keep
         | {
             "APP_ENV": "production",
+            "DATA_ENCRYPTION_KEYS": ",".join(settings.data_encryption_keys),
             "SECRET_KEY": settings.secret_key,
             "APP_DATABASE_URL": application_url(settings, owner_url),
             "DATA_DIR": str(tmp),

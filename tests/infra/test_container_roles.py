@@ -20,6 +20,7 @@ from databases import fresh_database, libpq
 from infra_support import ROOT
 
 from server.config import Settings
+from server.encryption import new_key
 from server.runtime import application_url
 
 
@@ -116,7 +117,13 @@ def _api_then_job(
     owner_url: str, app_url: str, tmp_path: Path, serve: list[subprocess.Popen[bytes]]
 ) -> None:
     port = _free_port()
-    api_env = _env(tmp_path, APP_DATABASE_URL=app_url, PORT=str(port), APP_ENV="production")
+    api_env = _env(
+        tmp_path,
+        APP_DATABASE_URL=app_url,
+        PORT=str(port),
+        APP_ENV="production",
+        DATA_ENCRYPTION_KEYS=new_key(),
+    )
     with (tmp_path / "api.log").open("wb") as log:
         serve.append(
             subprocess.Popen(

@@ -22,6 +22,7 @@ from notice_support import deliveries_about, notices_about, report_incident
 from sqlalchemy import select, update
 
 from server.db.engine import ALL_TENANTS, scope
+from server.encryption import secret_box
 from server.notices.dispatch import NoticeHandler, route_event
 from server.notices.models import WebhookEndpoint
 from server.outbox.delivery import RetryPolicy, claim, process, requeue
@@ -227,14 +228,15 @@ def hook_server() -> Iterator[str]:
 
 
 async def test_webhooks_are_signed_with_HMAC_SHA256_and_retried(
-    flow, deliver, sessions, settings_with, hook_server
+    flow, deliver, sessions, settings, settings_with, hook_server
 ):
     secret = "s3cret-of-the-branch"
+    sealed = secret_box(settings.data_encryption_keys).seal(secret)  # as registerWebhook keeps it
     async with sessions() as session, session.begin():
         await scope(session, ALL_TENANTS)
         bj = await session.scalar(select(OrgUnit.id).where(OrgUnit.code == "BJ"))
         endpoint = WebhookEndpoint(
-            tenant_id=bj, url=hook_server, secret=secret, topics=["incident.reported"]
+            tenant_id=bj, url=hook_server, secret=sealed, topics=["incident.reported"]
         )
         session.add(endpoint)
     try:
