@@ -59,9 +59,11 @@ async def flow(client: Any, tokens: dict[str, str]) -> Flow:
 class Processes:
     """Start `python -m server.cli ...` with the test database; stop them all at the end."""
 
-    def __init__(self, owner_url: str, tmp: Path) -> None:
+    def __init__(self, owner_url: str, tmp: Path, data_keys: tuple[str, ...]) -> None:
         self.owner_url = owner_url
         self.tmp = tmp
+        # The test process's keys, so a worker opens the webhook secrets the tests sealed.
+        self.data_keys = ",".join(data_keys)
         self.started: list[subprocess.Popen[bytes]] = []
 
     def env(self, **extra: str) -> dict[str, str]:
@@ -72,6 +74,7 @@ class Processes:
                 "DATABASE_URL": self.owner_url,
                 "DATA_DIR": str(self.tmp / "var"),
                 "SECRET_KEY": "worker-tests",
+                "DATA_ENCRYPTION_KEYS": self.data_keys,
                 "OUTBOX_LEASE_SECONDS": "3",
                 "OUTBOX_POLL_SECONDS": "0.2",
                 "OUTBOX_RETRY_BASE_SECONDS": "0.5",
@@ -111,8 +114,10 @@ class Processes:
 
 
 @pytest.fixture
-def processes(owner_url: str, tmp_path: Path, demo_users: Any) -> Iterator[Processes]:
-    procs = Processes(owner_url, tmp_path)
+def processes(
+    owner_url: str, tmp_path: Path, demo_users: Any, settings: Any
+) -> Iterator[Processes]:
+    procs = Processes(owner_url, tmp_path, settings.data_encryption_keys)
     yield procs
     procs.stop_all()
 
