@@ -4,6 +4,8 @@ none, rotation re-seals them under a new key, and migration 0015 sealed those ke
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,23 @@ from server.encryption import PREFIX, SealedSecretError, SecretBox, new_key, sec
 from server.notices.models import WebhookEndpoint
 from server.notices.service import reseal_webhook_secrets
 
+DISABLE = """mutation($id: ID!) { disableWebhook(id: $id) { __typename } }"""
 REGISTER = """mutation($u: ID!, $url: String!) {
   registerWebhook(orgUnitId: $u, url: $url, topics: []) { __typename
     ... on WebhookRegistered { secret webhookEndpoint { id } }
     ... on UserError { code message field } } }"""
+
+
+@asynccontextmanager
+async def _registered(as_user: Any, flow: Any, url: str) -> AsyncIterator[str]:
+    """An IPH endpoint for every topic, disabled afterwards (it must not take other tests'
+    deliveries); yields the secret shown once."""
+    admin = as_user("iph.tenant-admin")
+    data = (await admin(REGISTER, {"u": flow.ids["IPH"], "url": url}))["registerWebhook"]
+    try:
+        yield data["secret"]
+    finally:
+        await admin(DISABLE, {"id": data["webhookEndpoint"]["id"]})
 
 
 async def _stored(sessions: Any, url: str) -> str:
@@ -38,28 +53,26 @@ async def test_a_registered_secret_is_kept_sealed_and_opens_to_the_one_shown(
     as_user: Any, flow: Any, sessions: Any, settings: Settings
 ) -> None:
     url = "https://hooks.iph.example/sealed"
-    data = await as_user("iph.tenant-admin")(REGISTER, {"u": flow.ids["IPH"], "url": url})
-    shown = data["registerWebhook"]["secret"]
-    stored = await _stored(sessions, url)
-    assert stored.startswith(PREFIX) and shown not in stored
-    assert secret_box(settings.data_encryption_keys).open(stored) == shown
+    async with _registered(as_user, flow, url) as shown:
+        stored = await _stored(sessions, url)
+        assert stored.startswith(PREFIX) and shown not in stored
+        assert secret_box(settings.data_encryption_keys).open(stored) == shown
 
 
 async def test_rotation_reseals_every_secret_under_the_new_key(
     as_user: Any, flow: Any, sessions: Any, settings: Settings
 ) -> None:
     url = "https://hooks.iph.example/rotated"
-    data = await as_user("iph.tenant-admin")(REGISTER, {"u": flow.ids["IPH"], "url": url})
-    shown = data["registerWebhook"]["secret"]
     new = new_key()
-    rotated = replace(settings, data_encryption_keys=(new, *settings.data_encryption_keys))
-    async with sessions() as session, session.begin():
-        await scope(session, ALL_TENANTS)
-        assert await reseal_webhook_secrets(session, rotated) >= 1
-    stored = await _stored(sessions, url)
-    assert SecretBox([new]).open(stored) == shown  # the new key alone opens it
-    with pytest.raises(SealedSecretError, match="no key in DATA_ENCRYPTION_KEYS opens"):
-        SecretBox(settings.data_encryption_keys).open(stored)
+    async with _registered(as_user, flow, url) as shown:
+        rotated = replace(settings, data_encryption_keys=(new, *settings.data_encryption_keys))
+        async with sessions() as session, session.begin():
+            await scope(session, ALL_TENANTS)
+            assert await reseal_webhook_secrets(session, rotated) >= 1
+        stored = await _stored(sessions, url)
+        assert SecretBox([new]).open(stored) == shown  # the new key alone opens it
+        with pytest.raises(SealedSecretError, match="no key in DATA_ENCRYPTION_KEYS opens"):
+            SecretBox(settings.data_encryption_keys).open(stored)
     # Put back under the run's key for the other tests.
     async with sessions() as session, session.begin():
         await scope(session, ALL_TENANTS)
