@@ -23,7 +23,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from portal_support import Portal, seed_portal
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from portal_support import NewPage, Portal, accept_dialogs, new_page, seed_portal, sign_in
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,3 +144,31 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+async def browser(chromium_path: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield b
+        await b.close()
+
+
+@pytest.fixture
+async def signed_in(browser: Browser, portal: Portal) -> AsyncIterator[NewPage]:
+    """Sign a user in (keyboard only) in a new context; the confirmations they see are kept."""
+    contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    async def open_as(user: str, width: int = 1280) -> tuple[Page, list[str]]:
+        context, page = await new_page(browser, portal, problems, who=user, width=width)
+        contexts.append(context)
+        dialogs: list[str] = []
+        accept_dialogs(page, dialogs)
+        await sign_in(page, portal, user)
+        return page, dialogs
+
+    yield open_as
+    for context in contexts:
+        await context.close()
+    assert not problems, problems

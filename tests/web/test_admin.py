@@ -14,77 +14,21 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from conftest import CHROMIUM_FLAGS
-from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
-from portal_support import CATEGORIES, ERRORS, Portal, _ok
+from playwright.async_api import Page, expect
+from portal_support import CATEGORIES, ERRORS, NewPage, Portal, _ok, save_assessment
 
 from server import clock
 
-NewPage = Callable[..., Awaitable[tuple[Page, list[str]]]]
 LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p, delivery: BODY)
   { __typename } }"""
 USER = """query($id: ID!) { user(id: $id) { displayName email departmentId disabled } }"""
 FILED = "国际合作气候数据共享平台"
 OUTCOME = "超导薄膜表征方法论文"
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield b
-        await b.close()
-
-
-@pytest.fixture
-async def signed_in(browser: Browser, portal: Portal) -> AsyncIterator[NewPage]:
-    """Sign a user in (keyboard only) in a new context; the confirmations they see are kept."""
-    contexts = []
-    problems: list[str] = []
-
-    async def open_as(user: str) -> tuple[Page, list[str]]:
-        context = await browser.new_context(
-            base_url=portal.base, locale="zh-CN", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = await context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"{user}: page error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"{user}: console: {message.text}")
-                if message.type == "error"
-                else None
-            ),
-        )
-        dialogs: list[str] = []
-
-        async def answer(dialog: Dialog) -> None:
-            dialogs.append(dialog.message)
-            await dialog.accept()
-
-        page.on("dialog", answer)
-        await page.goto("/")
-        await expect(page.get_by_label("用户名")).to_be_focused()
-        await page.keyboard.type(user)
-        await page.keyboard.press("Tab")
-        await page.keyboard.type(portal.passwords[user])
-        await page.keyboard.press("Enter")
-        await expect(page.get_by_role("heading", name="我的工作", level=1)).to_be_visible()
-        return page, dialogs
-
-    yield open_as
-    for context in contexts:
-        await context.close()
-    assert not problems, problems
 
 
 def _signs_in(portal: Portal, username: str, password: str) -> bool:
@@ -341,39 +285,33 @@ def _project(portal: Portal, title: str, *, filing: bool = False, start: bool = 
         )["createProject"]
     )["project"]
     pid, assessment = str(project["id"]), project["currentAssessment"]
-    _ok(
-        portal.gql(
-            "iph.researcher",
-            f"""mutation($i: AssessmentInput!) {{ saveAssessment(input: $i) {{ __typename
-                {ERRORS} }} }}""",
-            {
-                "i": {
-                    "assessmentId": assessment["id"],
-                    "expectedVersion": assessment["version"],
-                    "riskPoints": [
+    save_assessment(
+        portal,
+        "iph.researcher",
+        assessment,
+        {
+            "riskPoints": [
+                {
+                    "category": "DATA_SECURITY",
+                    "description": "数据外泄",
+                    "likelihood": 2,
+                    "impact": 2,
+                    "consequences": "数据泄露",
+                    "measures": [
                         {
-                            "category": "DATA_SECURITY",
-                            "description": "数据外泄",
-                            "likelihood": 2,
-                            "impact": 2,
-                            "consequences": "数据泄露",
-                            "measures": [
-                                {
-                                    "description": "访问控制",
-                                    "ownerId": people["iph.researcher"],
-                                    "dueDate": (today + timedelta(days=90)).isoformat(),
-                                }
-                            ],
+                            "description": "访问控制",
+                            "ownerId": people["iph.researcher"],
+                            "dueDate": (today + timedelta(days=90)).isoformat(),
                         }
                     ],
-                    "notApplicable": [
-                        {"category": c, "reason": "本项目不涉及"}
-                        for c in CATEGORIES
-                        if c != "DATA_SECURITY"
-                    ],
                 }
-            },
-        )["saveAssessment"]
+            ],
+            "notApplicable": [
+                {"category": c, "reason": "本项目不涉及"}
+                for c in CATEGORIES
+                if c != "DATA_SECURITY"
+            ],
+        },
     )
 
     def version() -> int:

@@ -10,17 +10,13 @@ Every outcome is read back through the API. Screenshots go to var/screenshots/.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from conftest import CHROMIUM_FLAGS
-from playwright.async_api import Browser, Page, async_playwright, expect
-from portal_support import ERRORS, Portal
-from test_records import _draft_project, _ok, _start, signed_in
+from playwright.async_api import Browser, Page, expect
+from portal_support import ERRORS, Portal, draft_project, gql_ok, session_as, start_project
 
 from server import clock
 
@@ -28,17 +24,9 @@ HAZARD = "实验废液暂存不规范"
 MAJOR = "高压气瓶固定缺失"
 
 
-@pytest.fixture(scope="module")
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield b
-        await b.close()
-
-
 def _upload(portal: Portal, user: str, new: dict[str, Any], name: str, data: bytes) -> str:
     """A document uploaded through the API (a ticket, then the bytes); its ID."""
-    started = _ok(
+    started = gql_ok(
         portal,
         user,
         "startUpload",
@@ -82,7 +70,7 @@ def _hazard_step(
     )["hazard"]["version"]
     variables = {"id": hazard_id, "v": version, **kw}
     params = "".join(f", ${k}: {t}" for k, t in _TYPES.items() if k in kw)
-    _ok(
+    gql_ok(
         portal,
         user,
         name,
@@ -97,7 +85,7 @@ _TYPES = {"owner": "ID!", "deadline": "Date!", "note": "String!", "adequate": "B
 
 def _rectified(portal: Portal, title: str, severity: str, *, adequate: bool) -> str:
     """A hazard of the draft project, planned, rectified with evidence and verified."""
-    hazard = _ok(
+    hazard = gql_ok(
         portal,
         "iph.safety-management",
         "reportHazard",
@@ -145,15 +133,15 @@ def _rectified(portal: Portal, title: str, severity: str, *, adequate: bool) -> 
 async def test_R_OUTCOME_material_and_R_PERMIT_document_are_attached_and_downloaded(
     browser: Browser, portal: Portal, screenshots: Path, tmp_path: Path
 ) -> None:
-    project_id = _draft_project(portal, "深海传感器数据处理")
-    _start(portal, project_id)
+    project_id = draft_project(portal, "深海传感器数据处理")
+    start_project(portal, project_id)
     material = tmp_path / "论文初稿.pdf"
     material.write_bytes(b"%PDF-1.4\n% outcome material\n%%EOF\n")
     permit = tmp_path / "许可证.pdf"
     permit.write_bytes(b"%PDF-1.4\n% permit SJ-2026-0042\n%%EOF\n")
 
     # R-OUTCOME: the researcher submits an outcome with its material.
-    async with signed_in(browser, portal, "iph.researcher") as s:
+    async with session_as(browser, portal, "iph.researcher") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         outcomes = page.locator("section", has=page.get_by_role("heading", name="成果发布审查"))
@@ -178,7 +166,7 @@ async def test_R_OUTCOME_material_and_R_PERMIT_document_are_attached_and_downloa
     assert doc["kind"] == "OUTCOME_MATERIAL" and doc["attachedType"] == "project"
 
     # R-PERMIT: research management records a permit with its document.
-    async with signed_in(browser, portal, "iph.research-management") as s:
+    async with session_as(browser, portal, "iph.research-management") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await page.get_by_label("发证机关").fill("国家海洋局")
@@ -210,7 +198,7 @@ async def test_R_HAZARD_documents_on_the_hazard_and_reopening_a_closed_hazard(
     report = tmp_path / "复查报告.pdf"
     report.write_bytes(b"%PDF-1.4\n% inspection report\n%%EOF\n")
 
-    async with signed_in(browser, portal, "iph.safety-management") as s:
+    async with session_as(browser, portal, "iph.safety-management") as s:
         page = s.page
         await page.goto(f"/hazards/{hazard_id}")
         await expect(page.get_by_test_id("hazard-state")).to_have_text("已销号")
@@ -258,7 +246,7 @@ async def test_R_OVERDUE_a_ban_ends_on_the_date_HQ_gives(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     hazard_id = _rectified(portal, MAJOR, "MAJOR", adequate=False)
-    rec = _ok(
+    rec = gql_ok(
         portal,
         "bj.supervisor",
         "recommendHandling",
@@ -268,7 +256,7 @@ async def test_R_OVERDUE_a_ban_ends_on_the_date_HQ_gives(
     )["recommendation"]
     ends = (clock.today() + timedelta(days=180)).isoformat()
 
-    async with signed_in(browser, portal, "hq.business-department") as s:
+    async with session_as(browser, portal, "hq.business-department") as s:
         page = s.page
         await page.goto(f"/hazards/{hazard_id}")
         decide = page.locator("form", has=page.get_by_role("button", name="作出决定"))
@@ -297,7 +285,7 @@ async def test_R_OVERDUE_a_ban_ends_on_the_date_HQ_gives(
     assert entry["subjectId"] == portal.ids["iph.researcher"]
     assert entry["startsOn"] == clock.today().isoformat() and entry["endsOn"] == ends
     # The ban stops the researcher's new projects (R-WARNLIST): lift it for the other tests.
-    _ok(
+    gql_ok(
         portal,
         "hq.business-department",
         "liftWarningListEntry",
@@ -310,7 +298,7 @@ async def test_R_OVERDUE_a_ban_ends_on_the_date_HQ_gives(
 async def test_R_REWARD_HQ_rewards_a_person(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
-    async with signed_in(browser, portal, "hq.safety-committee-office") as s:
+    async with session_as(browser, portal, "hq.safety-committee-office") as s:
         page = s.page
         await page.goto("/settings")
         rewards = page.locator("section", has=page.get_by_role("heading", name="奖励登记"))
@@ -349,7 +337,7 @@ async def test_ORG_INST_DUTY_the_units_own_documents(
     revised = tmp_path / "应急预案-修订.pdf"
     revised.write_bytes(b"%PDF-1.4\n% plan v2, revised\n%%EOF\n")
 
-    async with signed_in(browser, portal, "iph.safety-management") as s:
+    async with session_as(browser, portal, "iph.safety-management") as s:
         page = s.page
         await page.get_by_test_id("main-nav").get_by_role("link", name="本单位文档").click()
         await expect(page.get_by_role("heading", name="本单位文档", level=1)).to_be_visible()
@@ -373,7 +361,7 @@ async def test_ORG_INST_DUTY_the_units_own_documents(
         await page.screenshot(path=screenshots / "attachments-unit-documents.png", full_page=True)
 
     # HQ reads an institute's own documents by choosing the unit; it uploads to its own only.
-    async with signed_in(browser, portal, "hq.safety-committee-office") as s:
+    async with session_as(browser, portal, "hq.safety-committee-office") as s:
         page = s.page
         await page.get_by_test_id("main-nav").get_by_role("link", name="本单位文档").click()
         await page.get_by_label("单位", exact=True).select_option(portal.ids["IPH"])

@@ -12,68 +12,15 @@ their own; confirmations are answered yes and recorded. Screenshots go to var/sc
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
-from conftest import CHROMIUM_FLAGS
-from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
-from portal_support import Portal
+from playwright.async_api import Browser, expect
+from portal_support import Portal, session_as
 
 TITLE = "极紫外光刻工艺数据平台"
 HAZARD = "洁净间排风机异响"
 INCIDENT = "光刻胶溶剂泄漏"
 EVIDENCE = b"%PDF-1.4\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield b
-        await b.close()
-
-
-class Session:
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.dialogs: list[str] = []
-
-
-@asynccontextmanager
-async def signed_in(browser: Browser, portal: Portal, user: str) -> AsyncIterator[Session]:
-    """A fresh context signed in as `user`; confirmations are accepted; no page may log errors."""
-    context = await browser.new_context(
-        base_url=portal.base, locale="zh-CN", viewport={"width": 1280, "height": 860}
-    )
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    session = Session(page)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}") if message.type == "error" else None
-        ),
-    )
-
-    async def accept(dialog: Dialog) -> None:
-        session.dialogs.append(dialog.message)
-        await dialog.accept()
-
-    page.on("dialog", accept)
-    await page.goto("/")
-    await page.get_by_label("用户名").fill(user)
-    await page.get_by_label("密码").fill(portal.passwords[user])
-    await page.keyboard.press("Enter")
-    await expect(page.get_by_role("heading", name="我的工作", level=1)).to_be_visible()
-    try:
-        yield session
-    finally:
-        await context.close()
-    assert not problems, problems
 
 
 def _state(portal: Portal, user: str, project_id: str) -> str:
@@ -85,7 +32,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     # 1. The researcher proposes the project: a field error first, then the editor.
-    async with signed_in(browser, portal, "iph.researcher") as s:
+    async with session_as(browser, portal, "iph.researcher") as s:
         page = s.page
         await page.get_by_role("link", name="科研项目", exact=True).click()
         await page.get_by_role("link", name="提出项目").click()
@@ -126,7 +73,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         assert "提交后评估不能再修改，确定提交评审吗？" in s.dialogs
 
     # 3. Research management reviews (a field error first) and approves.
-    async with signed_in(browser, portal, "iph.research-management") as s:
+    async with session_as(browser, portal, "iph.research-management") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await expect(page.get_by_test_id("project-state")).to_have_text("已提交评审")
@@ -146,7 +93,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         assert any("通过" in d for d in s.dialogs) and any("立项" in d for d in s.dialogs)
 
     # 4. The researcher starts implementing.
-    async with signed_in(browser, portal, "iph.researcher") as s:
+    async with session_as(browser, portal, "iph.researcher") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await page.get_by_test_id("actions").get_by_role("button", name="开始实施").click()
@@ -154,7 +101,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         await page.screenshot(path=screenshots / "flow-project-implementing.png", full_page=True)
 
     # 5. Safety management records an inspection: every measure checked.
-    async with signed_in(browser, portal, "iph.safety-management") as s:
+    async with session_as(browser, portal, "iph.safety-management") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         form = page.get_by_test_id("inspection-form")
@@ -167,7 +114,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         await expect(page.get_by_test_id("inspections")).to_contain_text("防范措施基本落实")
 
     # 6. The researcher reports a hazard.
-    async with signed_in(browser, portal, "iph.researcher") as s:
+    async with session_as(browser, portal, "iph.researcher") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await page.get_by_role("button", name="报告隐患").click()
@@ -184,7 +131,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         await expect(hazards).to_contain_text(HAZARD)
 
     # 7. Safety management plans the rectification with the researcher as owner.
-    async with signed_in(browser, portal, "iph.safety-management") as s:
+    async with session_as(browser, portal, "iph.safety-management") as s:
         page = s.page
         await page.get_by_role("link", name="风险隐患", exact=True).click()
         await page.get_by_role("link", name=HAZARD).click()
@@ -198,7 +145,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         await page.screenshot(path=screenshots / "flow-hazard-plan.png", full_page=True)
 
     # 8. The owner: submitting without evidence is stopped; upload, then submit.
-    async with signed_in(browser, portal, "iph.researcher") as s:
+    async with session_as(browser, portal, "iph.researcher") as s:
         page = s.page
         await page.goto(hazard_url)
         await page.get_by_label("整改情况说明").fill("已更换轴承，风量恢复")
@@ -215,7 +162,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         await expect(page.get_by_test_id("hazard-state")).to_have_text("待验收")
 
     # 9. Someone else verifies it.
-    async with signed_in(browser, portal, "iph.research-management") as s:
+    async with session_as(browser, portal, "iph.research-management") as s:
         page = s.page
         await page.goto(hazard_url)
         await page.get_by_label("整改到位，销号").check()
@@ -226,7 +173,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
         assert "验收结论记录后不能修改，确定吗？" in s.dialogs
 
     # 10. The researcher reports an incident and adds a follow-up.
-    async with signed_in(browser, portal, "iph.researcher") as s:
+    async with session_as(browser, portal, "iph.researcher") as s:
         page = s.page
         await page.get_by_role("link", name="事件事故", exact=True).click()
         await expect(page.get_by_role("heading", name="事件事故", level=1)).to_be_visible()
@@ -248,7 +195,7 @@ async def test_the_main_flow_from_proposal_to_a_verified_rectification_and_an_in
 
     # 11. The branch and HQ see it in their incident lists.
     for viewer in ("bj.supervisor", "hq.safety-committee-office"):
-        async with signed_in(browser, portal, viewer) as s:
+        async with session_as(browser, portal, viewer) as s:
             page = s.page
             await page.get_by_role("link", name="事件事故", exact=True).click()
             await expect(page.get_by_test_id("incidents")).to_contain_text(INCIDENT)
@@ -268,7 +215,7 @@ async def test_a_transition_that_needs_a_reason_asks_for_it_by_keyboard(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     """Research management terminates the returned project with the keyboard only."""
-    async with signed_in(browser, portal, "iph.research-management") as s:
+    async with session_as(browser, portal, "iph.research-management") as s:
         page = s.page
         await page.goto(f"/projects/{portal.ids['returned']}")
         actions = page.get_by_test_id("actions")
@@ -298,7 +245,7 @@ async def test_a_transition_that_needs_a_reason_asks_for_it_by_keyboard(
 async def test_the_incident_form_in_english_marks_the_missing_fields(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
-    async with signed_in(browser, portal, "iph.safety-management") as s:
+    async with session_as(browser, portal, "iph.safety-management") as s:
         page = s.page
         await page.get_by_role("button", name="切换为英文界面").click()
         await page.get_by_role("link", name="Incidents", exact=True).click()

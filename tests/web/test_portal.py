@@ -12,48 +12,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CHROMIUM_FLAGS
-from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
-from portal_support import DRAFT_TITLE, RETURNED_TITLE, Portal
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield b
-        await b.close()
+from playwright.async_api import Browser, Page, expect
+from portal_support import DRAFT_TITLE, RETURNED_TITLE, Portal, accept_dialogs, new_page, sign_in
 
 
 @pytest.fixture
 async def page(browser: Browser, portal: Portal) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        base_url=portal.base, locale="zh-CN", viewport={"width": 1280, "height": 860}
-    )
-    context.set_default_timeout(15_000)
-    p = await context.new_page()
     problems: list[str] = []
-    p.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    p.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}") if message.type == "error" else None
-        ),
-    )
+    context, p = await new_page(browser, portal, problems)
     yield p
     await context.close()
     assert not problems, problems
-
-
-async def sign_in(page: Page, portal: Portal, user: str = "iph.researcher") -> None:
-    """With the keyboard only: the username field has focus on arrival."""
-    await page.goto("/")
-    await expect(page.get_by_label("用户名")).to_be_focused()
-    await page.keyboard.type(user)
-    await page.keyboard.press("Tab")
-    await page.keyboard.type(portal.passwords[user])
-    await page.keyboard.press("Enter")
-    await expect(page.get_by_role("heading", name="我的工作", level=1)).to_be_visible()
 
 
 async def test_sign_in_shows_the_error_at_the_field_then_my_work(
@@ -212,12 +181,7 @@ async def test_submitting_an_incomplete_assessment_asks_first_and_shows_why_not(
     await sign_in(page, portal)
     await page.goto(f"/projects/{portal.ids['draft']}/assessment")
     dialogs: list[str] = []
-
-    async def answer(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        await dialog.accept()
-
-    page.on("dialog", answer)
+    accept_dialogs(page, dialogs)
     await page.get_by_role("button", name="提交评审").click()
     await expect(page.get_by_test_id("save-error")).to_be_visible()
     assert dialogs == ["提交后评估不能再修改，确定提交评审吗？"]

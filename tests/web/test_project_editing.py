@@ -8,35 +8,27 @@ var/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import CHROMIUM_FLAGS
-from playwright.async_api import Browser, async_playwright, expect
-from portal_support import CATEGORIES, DRAFT_TITLE, ERRORS, RETURNED_TITLE, Portal
-from test_flow import signed_in
+from playwright.async_api import Browser, expect
+from portal_support import (
+    CATEGORIES,
+    DRAFT_TITLE,
+    ERRORS,
+    RETURNED_TITLE,
+    Portal,
+    _ok,
+    save_assessment,
+    session_as,
+)
 
 from server import clock
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 PI = "iph.researcher"
 RM = "iph.research-management"
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield b
-        await b.close()
-
-
-def _ok(result: dict[str, Any]) -> dict[str, Any]:
-    assert not result["__typename"].endswith("Error"), result
-    return result
 
 
 def _propose(portal: Portal, title: str) -> str:
@@ -80,31 +72,23 @@ def _submitted(portal: Portal, title: str) -> str:
     """A proposed project, assessed (every category, one measure each) and submitted."""
     project_id = _propose(portal, title)
     assessment = _project(portal, project_id)["currentAssessment"]
-    _ok(
-        portal.gql(
-            PI,
-            f"""mutation($i: AssessmentInput!) {{ saveAssessment(input: $i) {{ __typename
-                {ERRORS} }} }}""",
-            {
-                "i": {
-                    "assessmentId": assessment["id"],
-                    "expectedVersion": assessment["version"],
-                    "riskPoints": [
-                        {
-                            "category": c,
-                            "description": f"{c} 风险点",
-                            "likelihood": 2,
-                            "impact": 2,
-                            "measures": [{"description": f"{title} {c} 防范措施"}],
-                        }
-                        for c in CATEGORIES
-                    ],
-                    "dependencies": [
-                        {"item": "光刻胶", "itemKind": "material", "sourceCountry": "日本"}
-                    ],
+    save_assessment(
+        portal,
+        PI,
+        assessment,
+        {
+            "riskPoints": [
+                {
+                    "category": c,
+                    "description": f"{c} 风险点",
+                    "likelihood": 2,
+                    "impact": 2,
+                    "measures": [{"description": f"{title} {c} 防范措施"}],
                 }
-            },
-        )["saveAssessment"]
+                for c in CATEGORIES
+            ],
+            "dependencies": [{"item": "光刻胶", "itemKind": "material", "sourceCountry": "日本"}],
+        },
     )
     version = _project(portal, project_id)["version"]
     _ok(
@@ -162,12 +146,12 @@ async def test_r_own_the_pi_edits_a_returned_projects_details_from_prefilled_val
 ) -> None:
     project_id = portal.ids["returned"]
     # Research management approves projects but does not undertake this one: no edit for it.
-    async with signed_in(browser, portal, RM) as s:
+    async with session_as(browser, portal, RM) as s:
         await s.page.goto(f"/projects/{project_id}")
         await expect(s.page.get_by_test_id("project-state")).to_have_text("退回修改")
         await expect(s.page.get_by_role("button", name="修改项目信息")).to_have_count(0)
 
-    async with signed_in(browser, portal, PI) as s:
+    async with session_as(browser, portal, PI) as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         section = page.get_by_test_id("edit-project")
@@ -213,7 +197,7 @@ async def test_r_assess_dependencies_and_a_measures_owner_are_edited_in_the_asse
         PI, "{ viewer { orgUnit { users(first: 100) { nodes { id username displayName } } } } }"
     )["viewer"]["orgUnit"]["users"]["nodes"]
     owner = next(u for u in users if u["username"] == "iph.safety-management")
-    async with signed_in(browser, portal, PI) as s:
+    async with session_as(browser, portal, PI) as s:
         page = s.page
         await page.goto(f"/projects/{project_id}/assessment")
         box = page.get_by_test_id("category-DATA_SECURITY")
@@ -259,7 +243,7 @@ async def test_r_inspect_the_pi_reports_a_measures_progress_on_the_project_page(
     title = "量子传感器件研制"
     project_id = _implementing(portal, title)
     measure = f"{title} SAFETY 防范措施"
-    async with signed_in(browser, portal, PI) as s:
+    async with session_as(browser, portal, PI) as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         status = page.get_by_label(f"落实情况：{measure}")
@@ -275,7 +259,7 @@ async def test_r_inspect_the_pi_reports_a_measures_progress_on_the_project_page(
     assert [v for k, v in stored.items() if k != measure] == ["PLANNED"] * (len(CATEGORIES) - 1)
 
     # Research management inspects the measures; it does not report their progress.
-    async with signed_in(browser, portal, RM) as s:
+    async with session_as(browser, portal, RM) as s:
         await s.page.goto(f"/projects/{project_id}")
         await expect(s.page.get_by_test_id("risk-points")).to_contain_text("落实情况：落实中")
         await expect(s.page.get_by_role("button", name=f"更新 {measure}")).to_have_count(0)
@@ -285,7 +269,7 @@ async def test_r_inspect_an_inspection_attaches_its_report_document(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     project_id = _implementing(portal, "高通量材料计算平台")
-    async with signed_in(browser, portal, RM) as s:
+    async with session_as(browser, portal, RM) as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         form = page.get_by_test_id("inspection-form")
@@ -310,7 +294,7 @@ async def test_r_review_a_review_by_meeting_attaches_its_minutes(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     project_id = _submitted(portal, "深海原位探测装备")
-    async with signed_in(browser, portal, RM) as s:
+    async with session_as(browser, portal, RM) as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         review = page.get_by_test_id("review")
@@ -347,7 +331,7 @@ async def test_r_change_a_major_change_suspends_the_project_and_opens_a_reassess
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     project_id = _implementing(portal, "脑机接口临床前研究")
-    async with signed_in(browser, portal, RM) as s:
+    async with session_as(browser, portal, RM) as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         changes = page.get_by_test_id("major-changes")
@@ -390,7 +374,7 @@ async def test_the_project_edit_form_in_english_is_labelled_and_cancel_keeps_the
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     project_id = portal.ids["draft"]
-    async with signed_in(browser, portal, PI) as s:
+    async with session_as(browser, portal, PI) as s:
         page = s.page
         await page.get_by_role("button", name="切换为英文界面").click()
         await page.goto(f"/projects/{project_id}")

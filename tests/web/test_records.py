@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import pytest
-from conftest import CHROMIUM_FLAGS
-from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
-from portal_support import CATEGORIES, ERRORS, Portal
+from playwright.async_api import Browser, expect
+from portal_support import ERRORS, Portal, draft_project, gql_ok, session_as, start_project
 
 from server import clock
 
@@ -32,200 +27,17 @@ FILED = "国际合作气候数据共享"
 INCIDENT = "计算集群数据误删"
 
 
-@pytest.fixture(scope="module")
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield b
-        await b.close()
-
-
-class Session:
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.dialogs: list[str] = []
-
-
-@asynccontextmanager
-async def signed_in(browser: Browser, portal: Portal, user: str) -> AsyncIterator[Session]:
-    """A fresh context signed in as `user`; confirmations are accepted; no page may log errors."""
-    context = await browser.new_context(
-        base_url=portal.base,
-        locale="zh-CN",
-        viewport={"width": 1280, "height": 860},
-        accept_downloads=True,
-    )
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    session = Session(page)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}") if message.type == "error" else None
-        ),
-    )
-
-    async def accept(dialog: Dialog) -> None:
-        session.dialogs.append(dialog.message)
-        await dialog.accept()
-
-    page.on("dialog", accept)
-    await page.goto("/")
-    await page.get_by_label("用户名").fill(user)
-    await page.get_by_label("密码").fill(portal.passwords[user])
-    await page.keyboard.press("Enter")
-    await expect(page.get_by_role("heading", name="我的工作", level=1)).to_be_visible()
-    try:
-        yield session
-    finally:
-        await context.close()
-    assert not problems, problems
-
-
-def _ok(portal: Portal, user: str, name: str, query: str, variables: dict[str, Any]) -> Any:
-    result = portal.gql(user, query, variables)[name]
-    assert not result["__typename"].endswith("Error"), result
-    return result
-
-
-def _draft_project(portal: Portal, title: str = TITLE, *, filing: bool = False) -> str:
-    """A new project of iph.researcher, still a draft (its documents may take new versions)."""
-    if "IPH" not in portal.ids:
-        unit = portal.gql(
-            "iph.tenant-admin",
-            "{ viewer { orgUnit { id departments { id } "
-            "users(first: 100) { nodes { id username } } } } }",
-        )["viewer"]["orgUnit"]
-        portal.ids["IPH"] = unit["id"]
-        portal.ids["dept"] = unit["departments"][0]["id"]
-        for node in unit["users"]["nodes"]:
-            portal.ids[node["username"]] = node["id"]
-    start = clock.today()
-    project = _ok(
-        portal,
-        "iph.researcher",
-        "createProject",
-        f"""mutation($u: ID!, $i: ProjectInput!) {{ createProject(orgUnitId: $u, input: $i) {{
-            __typename ... on ProjectSaved {{ project {{ id currentAssessment
-            {{ id version }} }} }} {ERRORS} }} }}""",
-        {
-            "u": portal.ids["IPH"],
-            "i": {
-                "title": title,
-                "nationalFilingRequired": filing,
-                "departmentId": portal.ids["dept"],
-                "principalInvestigatorId": portal.ids["iph.researcher"],
-                "startDate": start.isoformat(),
-                "endDate": (start + timedelta(days=730)).isoformat(),
-                "summary": "材料计算数据的汇集与共享",
-                "fundingSource": "院先导专项",
-                "researchFields": ["材料科学"],
-            },
-        },
-    )["project"]
-    return str(project["id"])
-
-
-def _start(portal: Portal, pid: str, *, implement: bool = True) -> None:
-    """Assess, review, approve and (unless told not to) start the project through the API."""
-    assessment = portal.gql(
-        "iph.researcher",
-        "query($id: ID!) { project(id: $id) { currentAssessment { id version } } }",
-        {"id": pid},
-    )["project"]["currentAssessment"]
-    start = clock.today()
-    _ok(
-        portal,
-        "iph.researcher",
-        "saveAssessment",
-        f"""mutation($i: AssessmentInput!) {{ saveAssessment(input: $i) {{ __typename
-            {ERRORS} }} }}""",
-        {
-            "i": {
-                "assessmentId": assessment["id"],
-                "expectedVersion": assessment["version"],
-                "riskPoints": [
-                    {
-                        "category": "DATA_SECURITY",
-                        "description": "计算数据外泄",
-                        "likelihood": 2,
-                        "impact": 2,
-                        "consequences": "数据泄露",
-                        "measures": [
-                            {
-                                "description": "访问控制",
-                                "ownerId": portal.ids["iph.researcher"],
-                                "dueDate": (start + timedelta(days=90)).isoformat(),
-                            }
-                        ],
-                    }
-                ],
-                "notApplicable": [
-                    {"category": c, "reason": "本项目不涉及"}
-                    for c in CATEGORIES
-                    if c != "DATA_SECURITY"
-                ],
-            }
-        },
-    )
-
-    def version() -> int:
-        data = portal.gql(
-            "iph.researcher", "query($id: ID!) { project(id: $id) { version } }", {"id": pid}
-        )
-        return int(data["project"]["version"])
-
-    _ok(
-        portal,
-        "iph.researcher",
-        "submitProject",
-        f"""mutation($a: ID!, $v: Int) {{ submitProject(assessmentId: $a, expectedVersion: $v)
-            {{ __typename {ERRORS} }} }}""",
-        {"a": assessment["id"], "v": version()},
-    )
-    _ok(
-        portal,
-        "iph.research-management",
-        "recordReview",
-        f"mutation($i: ReviewInput!) {{ recordReview(input: $i) {{ __typename {ERRORS} }} }}",
-        {
-            "i": {
-                "assessmentId": assessment["id"],
-                "stage": "INSTITUTE",
-                "method": "ADMINISTRATIVE",
-                "opinionAccuracy": "准确",
-                "opinionMeasures": "可行",
-                "decision": "PASS",
-            }
-        },
-    )
-    steps = [("iph.research-management", "approveProject")]
-    if implement:
-        steps.append(("iph.researcher", "startProject"))
-    for user, name in steps:
-        _ok(
-            portal,
-            user,
-            name,
-            f"mutation($id: ID!, $v: Int!) {{ {name}(id: $id, expectedVersion: $v) "
-            f"{{ __typename {ERRORS} }} }}",
-            {"id": pid, "v": version()},
-        )
-
-
 async def test_documents_permits_and_an_outcome_release_review(
     browser: Browser, portal: Portal, screenshots: Path, tmp_path: Path
 ) -> None:
-    project_id = _draft_project(portal)
+    project_id = draft_project(portal, TITLE)
     first = tmp_path / "数据管理计划.pdf"
     first.write_bytes(b"%PDF-1.4\n% v1\n%%EOF\n")
     second = tmp_path / "数据管理计划-修订.pdf"
     second.write_bytes(b"%PDF-1.4\n% v2, revised\n%%EOF\n")
 
     # 1. The researcher uploads a document, then a second version; downloads it; withdraws v1.
-    async with signed_in(browser, portal, "iph.researcher") as s:
+    async with session_as(browser, portal, "iph.researcher") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         docs = page.locator("section", has=page.get_by_role("heading", name="文档", level=2))
@@ -261,7 +73,7 @@ async def test_documents_permits_and_an_outcome_release_review(
         assert any("撤回第 1 版" in d for d in s.dialogs)
 
         # Once approved the documents are locked; the project is started through the API.
-        _start(portal, project_id)
+        start_project(portal, project_id)
         await page.reload()
         await expect(page.get_by_test_id("project-state")).to_have_text("实施中")
         await expect(page.get_by_test_id("document-version").last).to_contain_text("已撤回")
@@ -276,7 +88,7 @@ async def test_documents_permits_and_an_outcome_release_review(
         await expect(page.get_by_test_id("outcome-decision")).to_contain_text("尚未决定")
 
     # 2. Research management records a permit (missing fields marked first).
-    async with signed_in(browser, portal, "iph.research-management") as s:
+    async with session_as(browser, portal, "iph.research-management") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await page.get_by_role("button", name="登记行政许可").click()
@@ -301,7 +113,7 @@ async def test_documents_permits_and_an_outcome_release_review(
     ]
     reviewed = 0
     for user, aspects in reviewers:
-        async with signed_in(browser, portal, user) as s:
+        async with session_as(browser, portal, user) as s:
             page = s.page
             await page.goto(f"/projects/{project_id}")
             outcome = page.get_by_test_id("outcome")
@@ -319,7 +131,7 @@ async def test_documents_permits_and_an_outcome_release_review(
                 await expect(rows).to_have_count(reviewed)
             assert any("审查意见" in d for d in s.dialogs)
 
-    async with signed_in(browser, portal, "iph.research-management") as s:
+    async with session_as(browser, portal, "iph.research-management") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         outcome = page.get_by_test_id("outcome")
@@ -336,7 +148,7 @@ async def test_documents_permits_and_an_outcome_release_review(
         version = portal.gql(
             "iph.researcher", "query($id: ID!) { project(id: $id) { version } }", {"id": project_id}
         )["project"]["version"]
-        _ok(
+        gql_ok(
             portal,
             "iph.researcher",
             name,
@@ -344,7 +156,7 @@ async def test_documents_permits_and_an_outcome_release_review(
             f"{{ __typename {ERRORS} }} }}",
             {"id": project_id, "v": version},
         )
-    _ok(
+    gql_ok(
         portal,
         "iph.researcher",
         "reportHazard",
@@ -352,7 +164,7 @@ async def test_documents_permits_and_an_outcome_release_review(
             description: "备份未异地存放", severity: GENERAL) {{ __typename {ERRORS} }} }}""",
         {"p": project_id},
     )
-    async with signed_in(browser, portal, "iph.research-management") as s:
+    async with session_as(browser, portal, "iph.research-management") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await expect(page.get_by_test_id("project-state")).to_have_text("结题中")
@@ -378,7 +190,7 @@ async def test_a_major_incident_special_meeting_and_closing(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     unit = portal.gql("iph.researcher", "{ viewer { orgUnit { id name } } }")["viewer"]["orgUnit"]
-    incident = _ok(
+    incident = gql_ok(
         portal,
         "iph.researcher",
         "reportIncident",
@@ -398,7 +210,7 @@ async def test_a_major_incident_special_meeting_and_closing(
     )["incident"]
 
     # HQ's coordination group sees the incident with its unit and records the special meeting.
-    async with signed_in(browser, portal, "hq.hq-coordination-group") as s:
+    async with session_as(browser, portal, "hq.hq-coordination-group") as s:
         page = s.page
         await page.goto("/incidents")
         row = page.get_by_test_id("incidents").get_by_role("row", name=re.compile(INCIDENT))
@@ -417,7 +229,7 @@ async def test_a_major_incident_special_meeting_and_closing(
         await page.screenshot(path=screenshots / "records-incident-meeting.png", full_page=True)
 
     # The institute's coordination group leader closes it with the lessons learned.
-    async with signed_in(browser, portal, "iph.coordination-leader") as s:
+    async with session_as(browser, portal, "iph.coordination-leader") as s:
         page = s.page
         await page.goto(f"/incidents/{incident['id']}")
         await page.get_by_role("button", name="结案").click()
@@ -432,11 +244,11 @@ async def test_a_major_incident_special_meeting_and_closing(
 async def test_filing_signed_and_decided_by_hq(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
-    project_id = _draft_project(portal, FILED, filing=True)
-    _start(portal, project_id, implement=False)
+    project_id = draft_project(portal, FILED, filing=True)
+    start_project(portal, project_id, implement=False)
 
     # The legal representative signs and files it.
-    async with signed_in(browser, portal, "iph.legal-representative") as s:
+    async with session_as(browser, portal, "iph.legal-representative") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await expect(page.get_by_test_id("project-state")).to_have_text("已立项")
@@ -448,7 +260,7 @@ async def test_filing_signed_and_decided_by_hq(
         await expect(page.get_by_test_id("filings")).to_contain_text("已报备")
 
     # HQ's business department records it (a missing decision marked first).
-    async with signed_in(browser, portal, "hq.business-department") as s:
+    async with session_as(browser, portal, "hq.business-department") as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         await page.get_by_role("button", name="院机关备案决定").click()

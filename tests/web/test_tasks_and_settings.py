@@ -9,119 +9,57 @@ hazard; the header stays one line at 1280 and 1024 px. Screenshots go to var/scr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHROMIUM_FLAGS
-from playwright.async_api import Browser, Dialog, Page, async_playwright, expect
-from portal_support import CATEGORIES, ERRORS, Portal, _create, _ok
+from playwright.async_api import expect
+from portal_support import CATEGORIES, ERRORS, NewPage, Portal, _create, _ok, save_assessment
 
 from server import clock
 
 SUBMITTED_TITLE = "待审核的光谱成像项目"
 HAZARD_TITLE = "实验室通风不足"
 
-NewPage = Callable[..., Awaitable[tuple[Page, list[str]]]]
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield b
-        await b.close()
-
-
-@pytest.fixture
-async def signed_in(browser: Browser, portal: Portal) -> AsyncIterator[NewPage]:
-    """Sign a user in (keyboard only) in a new context; the confirmations they see are kept."""
-    contexts = []
-    problems: list[str] = []
-
-    async def open_as(user: str, width: int = 1280) -> tuple[Page, list[str]]:
-        context = await browser.new_context(
-            base_url=portal.base, locale="zh-CN", viewport={"width": width, "height": 860}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = await context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"{user}: page error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"{user}: console: {message.text}")
-                if message.type == "error"
-                else None
-            ),
-        )
-        dialogs: list[str] = []
-
-        async def answer(dialog: Dialog) -> None:
-            dialogs.append(dialog.message)
-            await dialog.accept()
-
-        page.on("dialog", answer)
-        await page.goto("/")
-        await expect(page.get_by_label("用户名")).to_be_focused()
-        await page.keyboard.type(user)
-        await page.keyboard.press("Tab")
-        await page.keyboard.type(portal.passwords[user])
-        await page.keyboard.press("Enter")
-        await expect(page.get_by_role("heading", name="我的工作", level=1)).to_be_visible()
-        return page, dialogs
-
-    yield open_as
-    for context in contexts:
-        await context.close()
-    assert not problems, problems
-
 
 def _submitted_project(portal: Portal) -> str:
     """A project submitted for the institute's review, made through the API."""
     project = _create(portal, SUBMITTED_TITLE)
     assessment = project["currentAssessment"]
-    _ok(
-        portal.gql(
-            "iph.researcher",
-            f"""mutation($i: AssessmentInput!) {{ saveAssessment(input: $i) {{ __typename
-                {ERRORS} }} }}""",
-            {
-                "i": {
-                    "assessmentId": assessment["id"],
-                    "expectedVersion": assessment["version"],
-                    "riskPoints": [
+    save_assessment(
+        portal,
+        "iph.researcher",
+        assessment,
+        {
+            "riskPoints": [
+                {
+                    "category": c,
+                    "description": f"{c} 风险点",
+                    "likelihood": 2,
+                    "impact": 2,
+                    "consequences": "可能的后果",
+                    "measures": [
                         {
-                            "category": c,
-                            "description": f"{c} 风险点",
-                            "likelihood": 2,
-                            "impact": 2,
-                            "consequences": "可能的后果",
-                            "measures": [
-                                {
-                                    "description": "防范措施",
-                                    "ownerId": portal.ids["iph.researcher"],
-                                    "dueDate": (clock.today() + timedelta(days=90)).isoformat(),
-                                }
-                            ],
-                        }
-                        for c in CATEGORIES
-                    ],
-                    "dependencies": [
-                        {
-                            "item": "单光子探测器",
-                            "itemKind": "equipment",
-                            "sourceCountry": "瑞士",
-                            "supplier": "某供应商",
-                            "domesticSubstitute": False,
-                            "stockOrLeadTime": "6个月",
+                            "description": "防范措施",
+                            "ownerId": portal.ids["iph.researcher"],
+                            "dueDate": (clock.today() + timedelta(days=90)).isoformat(),
                         }
                     ],
                 }
-            },
-        )["saveAssessment"]
+                for c in CATEGORIES
+            ],
+            "dependencies": [
+                {
+                    "item": "单光子探测器",
+                    "itemKind": "equipment",
+                    "sourceCountry": "瑞士",
+                    "supplier": "某供应商",
+                    "domesticSubstitute": False,
+                    "stockOrLeadTime": "6个月",
+                }
+            ],
+        },
     )
     fresh = portal.gql(
         "iph.researcher",

@@ -1,25 +1,34 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState, type ComponentType } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { request } from "./api";
 import { graphql } from "./gql";
 import { I18nContext, makeI18n, useI18n, useSetLocale, type Locale } from "./i18n";
-import { AssessmentEditor } from "./screens/AssessmentEditor";
 import { MyWork } from "./screens/MyWork";
-import { ProjectPage } from "./screens/ProjectPage";
-import { Projects } from "./screens/Projects";
 import { SignIn } from "./screens/SignIn";
 import { SessionProvider, useSession } from "./session";
 import { MainNav } from "./MainNav";
-import { Evaluation } from "./screens/Evaluation";
-import { Oversight } from "./screens/Oversight";
-import { Users } from "./screens/Users";
-import { WarningList } from "./screens/WarningList";
 import { UnreadContext } from "./unread";
-import { Settings } from "./screens/Settings";
-import { HazardPage, HazardsScreen } from "./screens/Hazards";
-import { IncidentPage, Incidents, ReportIncident } from "./screens/Incidents";
-import { ProposeProject } from "./screens/ProposeProject";
-import { UnitDocuments } from "./screens/UnitDocuments";
+import { Loading } from "./util";
+
+/** A screen loaded with its route: signing in and my work do not wait for the other screens. */
+function screen<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
+}
+const AssessmentEditor = screen(() => import("./screens/AssessmentEditor"), "AssessmentEditor");
+const ProjectPage = screen(() => import("./screens/ProjectPage"), "ProjectPage");
+const Projects = screen(() => import("./screens/Projects"), "Projects");
+const Evaluation = screen(() => import("./screens/Evaluation"), "Evaluation");
+const Oversight = screen(() => import("./screens/Oversight"), "Oversight");
+const Users = screen(() => import("./screens/Users"), "Users");
+const WarningList = screen(() => import("./screens/WarningList"), "WarningList");
+const Settings = screen(() => import("./screens/Settings"), "Settings");
+const HazardPage = screen(() => import("./screens/Hazards"), "HazardPage");
+const HazardsScreen = screen(() => import("./screens/Hazards"), "HazardsScreen");
+const IncidentPage = screen(() => import("./screens/Incidents"), "IncidentPage");
+const Incidents = screen(() => import("./screens/Incidents"), "Incidents");
+const ReportIncident = screen(() => import("./screens/Incidents"), "ReportIncident");
+const ProposeProject = screen(() => import("./screens/ProposeProject"), "ProposeProject");
+const UnitDocuments = screen(() => import("./screens/UnitDocuments"), "UnitDocuments");
 
 const UnreadDoc = graphql(`
   query UnreadCount {
@@ -86,11 +95,6 @@ function SignedInShell() {
     if (viewer?.locale === "en" || viewer?.locale === "zh") setLocale(viewer.locale);
   }, [viewer?.locale, setLocale]);
 
-  // Move focus to the new screen's heading, so keyboard and screen-reader users land there.
-  useEffect(() => {
-    document.querySelector<HTMLElement>("main h1")?.focus();
-  }, [location.pathname]);
-
   const switchLanguage = () => {
     const next: Locale = i18n.locale === "zh" ? "en" : "zh";
     setLocale(next);
@@ -119,6 +123,7 @@ function SignedInShell() {
       <div className="layout">
       <MainNav unread={unread} />
       <main id="main">
+        <Suspense fallback={<Loading />}>
         <Routes>
           <Route path="/" element={<Navigate to="/work" replace />} />
           <Route path="/work" element={<MyWork />} />
@@ -139,8 +144,19 @@ function SignedInShell() {
           <Route path="/unit-documents" element={<UnitDocuments />} />
           <Route path="*" element={<Navigate to="/work" replace />} />
         </Routes>
+        <FocusOnArrival key={location.pathname} />
+        </Suspense>
       </main>
       </div>
     </UnreadContext.Provider>
   );
+}
+
+/** Move focus to the new screen's heading, so keyboard and screen-reader users land there. Mounted
+ * anew for each path inside the Suspense boundary, so it runs once the screen's code has loaded. */
+function FocusOnArrival() {
+  useEffect(() => {
+    document.querySelector<HTMLElement>("main h1")?.focus();
+  }, []);
+  return null;
 }

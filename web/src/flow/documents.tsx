@@ -1,7 +1,7 @@
 // Documents of one object (a hazard, or the unit itself): the list with versions and downloads
 // through a short-lived link, and an upload of a new document or of a new version. Also the
 // one download helper and a small link to a single document (an outcome's material, a permit).
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { request, userError } from "../api";
 import { graphql } from "../gql";
 import type { AttachableType, DocumentKind } from "../gql/graphql";
@@ -12,26 +12,34 @@ import { Field, FormStatus, requireFields, useForm, valuesOf } from "./forms";
 import { SENSITIVITIES, useRecordsText } from "./records-text";
 import { FileField, uploadFile } from "./upload";
 
+/** What the document list shows of a document; the project's records query it too. */
+export const DocumentListItemFragment = graphql(`
+  fragment DocumentListItem on Document {
+    id
+    title
+    kind
+    sensitivity
+    uploadedBy
+    createdAt
+    latestVersion
+    versions {
+      id
+      number
+      size
+      fileName
+      uploadedBy
+      createdAt
+      state
+      withdrawnBy
+      withdrawnReason
+    }
+  }
+`);
+
 const AttachedDocumentsDoc = graphql(`
   query AttachedDocuments($type: AttachableType!, $id: ID!) {
     documents(attachedTo: { type: $type, id: $id }) {
-      id
-      title
-      kind
-      sensitivity
-      uploadedBy
-      latestVersion
-      versions {
-        id
-        number
-        size
-        fileName
-        uploadedBy
-        createdAt
-        state
-        withdrawnBy
-        withdrawnReason
-      }
+      ...DocumentListItem
     }
   }
 `);
@@ -118,6 +126,107 @@ export function DocumentLink({
   );
 }
 
+/** The words the document list and upload use; records-text.ts and attach-text.ts both have them. */
+type DocKey =
+  | "documentsEmpty"
+  | "download"
+  | "version"
+  | "versions"
+  | "withdrawn"
+  | "required"
+  | "upload"
+  | "uploading"
+  | "uploaded"
+  | "newVersionOf"
+  | "newDocument"
+  | "docTitle"
+  | "docKind"
+  | "sensitivity"
+  | "file";
+export type DocText = (key: DocKey, vars?: Record<string, string | number>) => string;
+
+type ListedVersion = {
+  id: string;
+  number: number;
+  size: number;
+  fileName: string;
+  uploadedBy: string;
+  createdAt: string;
+  state: string;
+  withdrawnBy?: string | null;
+  withdrawnReason?: string | null;
+};
+export type ListedDocument = { id: string; title: string; kind: DocumentKind; latestVersion: number; versions: ListedVersion[] };
+
+/** Documents with their versions and a download button for each committed version. */
+export function DocumentList({
+  documents,
+  text,
+  testIds,
+  actions,
+}: {
+  documents: ListedDocument[];
+  text: DocText;
+  testIds: { list?: string; item: string; version: string };
+  /** More buttons after a committed version's download (withdrawing it, on the project page). */
+  actions?: (d: ListedDocument, v: ListedVersion) => ReactNode;
+}) {
+  const { docKind } = useRecordsText();
+  const i18n = useI18n();
+  const [linkError, setLinkError] = useState<string | null>(null);
+  return (
+    <>
+      {linkError && <ErrorBox error={linkError} />}
+      {documents.length === 0 ? (
+        <p className="empty">{text("documentsEmpty")}</p>
+      ) : (
+        <ul className="documents" data-testid={testIds.list}>
+          {documents.map((d) => (
+            <li key={d.id} data-testid={testIds.item}>
+              <strong>{d.title}</strong> · {docKind(d.kind)} · {text("version")} {d.latestVersion}
+              <ol className="versions" aria-label={`${d.title} ${text("versions")}`}>
+                {d.versions.map((v) => (
+                  <li key={v.id} data-testid={testIds.version}>
+                    v{v.number} · {v.fileName} · {Math.max(1, Math.round(v.size / 1024))} KB · {v.uploadedBy} ·{" "}
+                    {i18n.dateTime(v.createdAt)}
+                    {v.state === "WITHDRAWN" && (
+                      <span>
+                        {" "}
+                        — <em>{text("withdrawn")}</em> ({v.withdrawnBy}: {v.withdrawnReason})
+                      </span>
+                    )}
+                    {v.state === "COMMITTED" && (
+                      <>
+                        {" "}
+                        <button
+                          type="button"
+                          aria-label={`${text("download")} ${d.title} v${v.number}`}
+                          onClick={() => {
+                            setLinkError(null);
+                            void downloadVersion(v.id, v.fileName).then(setLinkError);
+                          }}
+                        >
+                          {text("download")}
+                        </button>
+                        {actions && (
+                          <>
+                            {" "}
+                            {actions(d, v)}
+                          </>
+                        )}
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
 /** The documents attached to one object, with upload (when `canUpload`) of the given kinds. */
 export function AttachedDocuments({
   type,
@@ -133,69 +242,44 @@ export function AttachedDocuments({
   prefix: string;
 }) {
   const { at } = useAttachText();
-  const { docKind } = useRecordsText();
-  const i18n = useI18n();
   const docs = useLoad(() => request(AttachedDocumentsDoc, { type, id }), [type, id]);
-  const [linkError, setLinkError] = useState<string | null>(null);
   const list = docs.data?.documents ?? [];
   return (
     <div data-testid={`${prefix}-documents`}>
       {docs.loading && !docs.data && <Loading />}
       {docs.error && <ErrorBox error={docs.error} retry={docs.reload} />}
-      {linkError && <ErrorBox error={linkError} />}
-      {docs.data && list.length === 0 && <p className="empty">{at("documentsEmpty")}</p>}
-      {list.length > 0 && (
-        <ul className="documents">
-          {list.map((d) => (
-            <li key={d.id} data-testid={`${prefix}-document`}>
-              <strong>{d.title}</strong> · {docKind(d.kind)} · {at("version")} {d.latestVersion}
-              <ol className="versions" aria-label={`${d.title} ${at("versions")}`}>
-                {d.versions.map((v) => (
-                  <li key={v.id} data-testid={`${prefix}-version`}>
-                    v{v.number} · {v.fileName} · {Math.max(1, Math.round(v.size / 1024))} KB · {v.uploadedBy} ·{" "}
-                    {i18n.dateTime(v.createdAt)}
-                    {v.state === "WITHDRAWN" && (
-                      <span>
-                        {" "}
-                        — <em>{at("withdrawn")}</em> ({v.withdrawnBy}: {v.withdrawnReason})
-                      </span>
-                    )}
-                    {v.state === "COMMITTED" && (
-                      <>
-                        {" "}
-                        <button
-                          type="button"
-                          aria-label={`${at("download")} ${d.title} v${v.number}`}
-                          onClick={() => {
-                            setLinkError(null);
-                            void downloadVersion(v.id, v.fileName).then(setLinkError);
-                          }}
-                        >
-                          {at("download")}
-                        </button>
-                      </>
-                    )}
-                  </li>
-                ))}
-              </ol>
-            </li>
-          ))}
-        </ul>
+      {docs.data && (
+        <DocumentList
+          documents={list}
+          text={at}
+          testIds={{ item: `${prefix}-document`, version: `${prefix}-version` }}
+        />
       )}
       {canUpload && docs.data && (
-        <UploadAttached type={type} id={id} kinds={kinds} prefix={prefix} documents={list} uploaded={docs.reload} />
+        <UploadDocumentForm
+          type={type}
+          id={id}
+          kinds={kinds}
+          prefix={prefix}
+          documents={list}
+          uploaded={docs.reload}
+          text={at}
+        />
       )}
     </div>
   );
 }
 
-function UploadAttached({
+/** Upload a new document of one of `kinds` attached to the object, or a new version of one of `documents`. */
+export function UploadDocumentForm({
   type,
   id,
   kinds,
   prefix,
   documents,
   uploaded,
+  text,
+  statusTestId = `${prefix}-upload`,
 }: {
   type: AttachableType;
   id: string;
@@ -203,8 +287,9 @@ function UploadAttached({
   prefix: string;
   documents: { id: string; title: string }[];
   uploaded: () => void;
+  text: DocText;
+  statusTestId?: string;
 }) {
-  const { at } = useAttachText();
   const { docKind, sensitivity } = useRecordsText();
   const fields = ["file", "title", "kind", "documentId"];
   const form = useForm(prefix, fields);
@@ -216,8 +301,8 @@ function UploadAttached({
     const el = event.currentTarget;
     const values = valuesOf(el, ["title", "kind", "sensitivity"] as const);
     const chosen = file;
-    const check = target ? {} : requireFields(values, ["title", "kind"], at("required"));
-    if (!chosen) check.file = at("required");
+    const check = target ? {} : requireFields(values, ["title", "kind"], text("required"));
+    if (!chosen) check.file = text("required");
     const ok = await form.submit(
       check,
       async () => {
@@ -243,7 +328,7 @@ function UploadAttached({
         if (!error) return null;
         return error.field && fields.includes(error.field) ? error : { ...error, field: "file" };
       },
-      at("uploaded", { name: chosen?.name ?? "" }),
+      text("uploaded", { name: chosen?.name ?? "" }),
     );
     setPercent(null);
     if (ok) {
@@ -261,12 +346,12 @@ function UploadAttached({
       noValidate
       aria-labelledby={`${prefix}-upload-h`}
     >
-      <h3 id={`${prefix}-upload-h`}>{at("upload")}</h3>
+      <h3 id={`${prefix}-upload-h`}>{text("upload")}</h3>
       {documents.length > 0 && (
-        <Field prefix={prefix} name="documentId" label={at("newVersionOf")} errors={form.errors}>
+        <Field prefix={prefix} name="documentId" label={text("newVersionOf")} errors={form.errors}>
           {(p) => (
             <select {...p} value={target} onChange={(e) => setTarget(e.target.value)}>
-              <option value="">{at("newDocument")}</option>
+              <option value="">{text("newDocument")}</option>
               {documents.map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.title}
@@ -278,10 +363,10 @@ function UploadAttached({
       )}
       {!target && (
         <>
-          <Field prefix={prefix} name="title" label={at("docTitle")} errors={form.errors}>
+          <Field prefix={prefix} name="title" label={text("docTitle")} errors={form.errors}>
             {(p) => <input {...p} />}
           </Field>
-          <Field prefix={prefix} name="kind" label={at("docKind")} errors={form.errors}>
+          <Field prefix={prefix} name="kind" label={text("docKind")} errors={form.errors}>
             {(p) => (
               <select {...p} defaultValue="">
                 <option value="" disabled>
@@ -295,7 +380,7 @@ function UploadAttached({
               </select>
             )}
           </Field>
-          <Field prefix={prefix} name="sensitivity" label={at("sensitivity")} errors={form.errors}>
+          <Field prefix={prefix} name="sensitivity" label={text("sensitivity")} errors={form.errors}>
             {(p) => (
               <select {...p} defaultValue="INTERNAL">
                 {SENSITIVITIES.map((s) => (
@@ -310,18 +395,18 @@ function UploadAttached({
       )}
       <FileField
         prefix={prefix}
-        label={at("file")}
+        label={text("file")}
         errors={form.errors}
         percent={percent}
-        progressLabel={(pct) => at("uploading", { pct })}
+        progressLabel={(pct) => text("uploading", { pct })}
         onFile={(chosen) => {
           setFile(chosen);
           form.touched("file");
         }}
       />
-      <FormStatus error={form.formError} notice={form.notice} testId={`${prefix}-upload`} />
+      <FormStatus error={form.formError} notice={form.notice} testId={statusTestId} />
       <button type="submit" className="primary" disabled={form.busy}>
-        {at("upload")}
+        {text("upload")}
       </button>
     </form>
   );

@@ -4,7 +4,7 @@
 import type { ReactNode } from "react";
 import { request, uploadWithToken, userError, type FieldError } from "../api";
 import { graphql } from "../gql";
-import type { StartUploadInput } from "../gql/graphql";
+import type { DocumentKind, StartUploadInput } from "../gql/graphql";
 import { Field, type Errors } from "./forms";
 
 const StartUploadDoc = graphql(`
@@ -84,4 +84,30 @@ export function FileField({
       )}
     </>
   );
+}
+
+/** Upload `file` as a new internal document of the project, unless it is the one uploaded last
+ * time (a refused record is sent again without a second copy of its file). */
+export async function attachToProject(
+  projectId: string,
+  kind: DocumentKind,
+  title: string,
+  file: File,
+  last: { file: File; id: string } | null,
+  remember: (uploaded: { file: File; id: string }) => void,
+  onProgress: (percent: number) => void,
+): Promise<{ error: FieldError | null; documentId: string | null }> {
+  if (last?.file === file) return { error: null, documentId: last.id };
+  const result = await uploadDocument(
+    {
+      fileName: file.name,
+      size: file.size,
+      newDocument: { attachedTo: { type: "PROJECT", id: projectId }, kind, sensitivity: "INTERNAL", title },
+    },
+    file,
+    onProgress,
+  );
+  if (result.error) return { error: { ...result.error, field: "file" }, documentId: null };
+  if (result.documentId) remember({ file, id: result.documentId });
+  return result;
 }

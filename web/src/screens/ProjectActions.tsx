@@ -9,35 +9,7 @@ import { useI18n } from "../i18n";
 import { reviewStages } from "../flow/roles";
 import { useSession } from "../session";
 import { useEditText } from "../flow/edit-text";
-import { FileField, uploadDocument } from "../flow/upload";
-import type { DocumentKind } from "../gql/graphql";
-
-/** Upload `file` as a new internal document of the project, unless it is the one uploaded last
- * time (a refused record is sent again without a second copy of its file). */
-async function attach(
-  projectId: string,
-  kind: DocumentKind,
-  title: string,
-  file: File,
-  last: { file: File; id: string } | null,
-  remember: (uploaded: { file: File; id: string }) => void,
-  onProgress: (percent: number) => void,
-): Promise<{ error: FieldError | null; documentId: string | null }> {
-  if (last?.file === file) return { error: null, documentId: last.id };
-  const result = await uploadDocument(
-    {
-      fileName: file.name,
-      size: file.size,
-      newDocument: { attachedTo: { type: "PROJECT", id: projectId }, kind, sensitivity: "INTERNAL", title },
-    },
-    file,
-    onProgress,
-  );
-  if (result.error) return { error: { ...result.error, field: "file" }, documentId: null };
-  if (result.documentId) remember({ file, id: result.documentId });
-  return result;
-}
-
+import { FileField, attachToProject } from "../flow/upload";
 
 const ApproveDoc = graphql(`
   mutation ApproveProject($id: ID!, $v: Int!) {
@@ -343,7 +315,7 @@ function ReviewFormFor({
       async () => {
         let minutesDocumentId: string | null = null;
         if (file) {
-          const sent = await attach(
+          const sent = await attachToProject(
             projectId,
             "MEETING_MINUTES",
             et("minutesTitle"),
@@ -523,7 +495,7 @@ export function InspectionForm({
       async () => {
         let reportDocumentId: string | null = null;
         if (report) {
-          const sent = await attach(
+          const sent = await attachToProject(
             projectId,
             "INSPECTION_REPORT",
             et("reportTitle"),

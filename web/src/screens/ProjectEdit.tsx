@@ -5,9 +5,10 @@
 import { useRef, useState, type FormEvent } from "react";
 import { request, userError, type FieldError } from "../api";
 import { Field, FormStatus, requireFields, useForm, valuesOf } from "../flow/forms";
+import { PROJECT_FIELDS, ProjectFields, checkProject, projectInput } from "../flow/project-fields";
 import { MEASURE_STATUSES, useEditText } from "../flow/edit-text";
 import { graphql } from "../gql";
-import type { MeasureStatus, Role, SensitiveField } from "../gql/graphql";
+import type { MeasureStatus, Role } from "../gql/graphql";
 import { useI18n } from "../i18n";
 import type { Viewer } from "../session";
 import { ErrorBox, Loading, useLoad } from "../util";
@@ -101,25 +102,7 @@ const UpdateProjectDoc = graphql(`
   }
 `);
 
-const SENSITIVE: SensitiveField[] = [
-  "ARTIFICIAL_INTELLIGENCE",
-  "GENE_EDITING",
-  "MEDICAL_DIAGNOSIS",
-  "AUTONOMOUS_DRIVING",
-  "DRONES",
-  "SERVICE_ROBOTS",
-];
-const TEXT_FIELDS = [
-  "title",
-  "departmentId",
-  "principalInvestigatorId",
-  "startDate",
-  "endDate",
-  "summary",
-  "fundingSource",
-  "researchFields",
-  "hqDepartment",
-] as const;
+const TEXT_FIELDS = [...PROJECT_FIELDS, "hqDepartment"] as const;
 const FLAGS = [
   "deployedByHq",
   "internationalCooperation",
@@ -186,7 +169,6 @@ export function EditProject({
 }
 
 function EditProjectForm({ projectId, close }: { projectId: string; close: (saved: boolean) => void }) {
-  const i18n = useI18n();
   const { et } = useEditText();
   const loaded = useLoad(() => request(ProjectForEditDoc, { id: projectId }), [projectId]);
   const form = useForm("ep", EDIT_FIELDS);
@@ -206,12 +188,11 @@ function EditProjectForm({ projectId, close }: { projectId: string; close: (save
     const el = event.currentTarget;
     const data = new FormData(el);
     const v = valuesOf(el, TEXT_FIELDS);
-    const check = requireFields(
+    const check = checkProject(
       v,
-      ["title", "departmentId", "principalInvestigatorId", "startDate", "endDate", ...(byHq ? ["hqDepartment"] : [])],
-      et("required"),
+      { required: et("required"), endBeforeStart: et("endBeforeStart") },
+      byHq ? ["hqDepartment"] : [],
     );
-    if (!check.endDate && v.startDate && v.endDate < v.startDate) check.endDate = et("endBeforeStart");
     const ok = await form.submit(
       check,
       async () =>
@@ -222,19 +203,7 @@ function EditProjectForm({ projectId, close }: { projectId: string; close: (save
                 id: p.id,
                 v: p.version,
                 input: {
-                  title: v.title,
-                  departmentId: v.departmentId,
-                  principalInvestigatorId: v.principalInvestigatorId,
-                  startDate: v.startDate,
-                  endDate: v.endDate,
-                  summary: v.summary,
-                  fundingSource: v.fundingSource,
-                  researchFields: v.researchFields
-                    .split(/[,，、]/)
-                    .map((s) => s.trim())
-                    .filter(Boolean),
-                  sensitiveFields: data.getAll("sensitiveFields").map(String) as SensitiveField[],
-                  memberIds: chosen,
+                  ...projectInput(v, data, chosen),
                   deployedByHq: byHq,
                   hqDepartment: byHq ? v.hqDepartment : null,
                   internationalCooperation: data.has("internationalCooperation"),
@@ -254,86 +223,27 @@ function EditProjectForm({ projectId, close }: { projectId: string; close: (save
 
   return (
     <form className="flow-form" onSubmit={(e) => void onSubmit(e)} onChange={form.onEdit} noValidate aria-label={et("editProject")}>
-      <Field prefix="ep" name="title" label={et("title")} errors={form.errors}>
-        {(c) => <input {...c} type="text" defaultValue={p.title} autoFocus />}
-      </Field>
-      <div className="row">
-        <Field prefix="ep" name="departmentId" label={et("department")} errors={form.errors}>
-          {(c) => (
-            <select {...c} defaultValue={p.department?.id ?? ""}>
-              <option value="">{et("choose")}</option>
-              {p.orgUnit.departments.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field prefix="ep" name="principalInvestigatorId" label={et("pi")} errors={form.errors}>
-          {(c) => (
-            <select {...c} defaultValue={p.principalInvestigator?.id ?? ""}>
-              <option value="">{et("choose")}</option>
-              {users.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.displayName}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field prefix="ep" name="startDate" label={et("startDate")} errors={form.errors}>
-          {(c) => <input {...c} type="date" defaultValue={p.startDate} />}
-        </Field>
-        <Field prefix="ep" name="endDate" label={et("endDate")} errors={form.errors}>
-          {(c) => <input {...c} type="date" defaultValue={p.endDate} />}
-        </Field>
-      </div>
-      <Field prefix="ep" name="summary" label={et("summary")} errors={form.errors}>
-        {(c) => <textarea {...c} rows={3} defaultValue={p.summary} />}
-      </Field>
-      <div className="row">
-        <Field prefix="ep" name="fundingSource" label={et("fundingSource")} errors={form.errors}>
-          {(c) => <input {...c} type="text" defaultValue={p.fundingSource} />}
-        </Field>
-        <Field prefix="ep" name="researchFields" label={et("researchFields")} errors={form.errors}>
-          {(c) => <input {...c} type="text" defaultValue={p.researchFields.join("，")} />}
-        </Field>
-      </div>
-      <fieldset aria-describedby={form.errors.members ? "ep-members-error" : undefined}>
-        <legend>{et("members")}</legend>
-        <div className="checks">
-          {users.map((u) => (
-            <label className="inline" key={u.id}>
-              <input
-                type="checkbox"
-                checked={chosen.includes(u.id)}
-                onChange={(e) => {
-                  setMembers(e.target.checked ? [...chosen, u.id] : chosen.filter((x) => x !== u.id));
-                  form.touched("members");
-                }}
-              />
-              {u.displayName}
-            </label>
-          ))}
-        </div>
-        {form.errors.members && (
-          <p id="ep-members-error" className="field-error">
-            {form.errors.members}
-          </p>
-        )}
-      </fieldset>
-      <fieldset>
-        <legend>{et("sensitiveFields")}</legend>
-        <div className="checks">
-          {SENSITIVE.map((s) => (
-            <label className="inline" key={s}>
-              <input type="checkbox" name="sensitiveFields" value={s} defaultChecked={p.sensitiveFields.includes(s)} />
-              {i18n.sensitiveField(s)}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <ProjectFields
+        prefix="ep"
+        form={form}
+        label={et}
+        departments={p.orgUnit.departments}
+        users={users}
+        members={chosen}
+        setMembers={setMembers}
+        defaults={{
+          title: p.title,
+          departmentId: p.department?.id,
+          principalInvestigatorId: p.principalInvestigator?.id,
+          startDate: p.startDate,
+          endDate: p.endDate,
+          summary: p.summary,
+          fundingSource: p.fundingSource,
+          researchFields: p.researchFields.join("，"),
+          sensitiveFields: p.sensitiveFields,
+        }}
+        autoFocus
+      />
       <fieldset>
         <legend>{et("flags")}</legend>
         <div className="checks">

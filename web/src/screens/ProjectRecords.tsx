@@ -3,7 +3,7 @@
 import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { request, userError } from "../api";
-import { FileField, uploadFile } from "../flow/upload";
+import { FileField, attachToProject } from "../flow/upload";
 import { graphql } from "../gql";
 import type { ProjectRecordsQuery, ReviewAspect, Role } from "../gql/graphql";
 import { useI18n } from "../i18n";
@@ -11,7 +11,7 @@ import { ErrorBox, Loading, useLoad } from "../util";
 import { useSession } from "../session";
 import { useFlowText } from "../flow/text";
 import { useAttachText } from "../flow/attach-text";
-import { DocumentLink } from "../flow/documents";
+import { DocumentLink, DocumentList, UploadDocumentForm } from "../flow/documents";
 import { Field, FormStatus, requireFields, today, useForm, valuesOf } from "../flow/forms";
 import {
   ASPECTS,
@@ -19,7 +19,6 @@ import {
   FILING_DECISIONS,
   OUTCOME_KINDS,
   RELEASE_DECISIONS,
-  SENSITIVITIES,
   VERDICTS,
   useRecordsText,
 } from "../flow/records-text";
@@ -33,24 +32,7 @@ const RecordsDoc = graphql(`
       permitLapsed
       closureSummary
       documents {
-        id
-        title
-        kind
-        sensitivity
-        uploadedBy
-        createdAt
-        latestVersion
-        versions {
-          id
-          number
-          size
-          fileName
-          uploadedBy
-          createdAt
-          state
-          withdrawnBy
-          withdrawnReason
-        }
+        ...DocumentListItem
       }
       filings {
         id
@@ -110,23 +92,6 @@ type Doc = NonNullable<Records["project"]>["documents"][number];
 type Outcome = Records["outcomes"]["nodes"][number];
 type OpenHazard = Records["hazards"]["nodes"][number];
 
-const LinkDoc = graphql(`
-  mutation DocumentLink($id: ID!) {
-    createDownloadLink(versionId: $id) {
-      __typename
-      ... on DownloadLinkIssued {
-        link {
-          url
-        }
-      }
-      ... on UserError {
-        code
-        message
-        field
-      }
-    }
-  }
-`);
 const WithdrawDoc = graphql(`
   mutation WithdrawVersion($id: ID!, $reason: String!) {
     withdrawDocumentVersion(versionId: $id, reason: $reason) {
@@ -275,71 +240,26 @@ export function ProjectRecords({ projectId }: { projectId: string }) {
 }
 
 function Documents({ projectId, documents, reload }: { projectId: string; documents: Doc[]; reload: () => void }) {
-  const { rt, docKind } = useRecordsText();
-  const i18n = useI18n();
-  const [linkError, setLinkError] = useState<string | null>(null);
-  const download = async (versionId: string, fileName: string) => {
-    setLinkError(null);
-    try {
-      const result = (await request(LinkDoc, { id: versionId })).createDownloadLink;
-      const error = userError(result);
-      if (error) return setLinkError(error.message);
-      if (result.__typename !== "DownloadLinkIssued") return;
-      const a = document.createElement("a");
-      a.href = result.link.url;
-      a.download = fileName;
-      a.rel = "noopener";
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-    } catch (e) {
-      setLinkError(e instanceof Error ? e.message : String(e));
-    }
-  };
+  const { rt } = useRecordsText();
   return (
     <section aria-labelledby="documents-h">
       <h2 id="documents-h">{rt("documents")}</h2>
-      {linkError && <ErrorBox error={linkError} />}
-      {documents.length === 0 ? (
-        <p className="empty">{rt("documentsEmpty")}</p>
-      ) : (
-        <ul className="documents" data-testid="documents">
-          {documents.map((d) => (
-            <li key={d.id} data-testid="document">
-              <strong>{d.title}</strong> · {docKind(d.kind)} · {rt("version")} {d.latestVersion}
-              <ol className="versions" aria-label={`${d.title} ${rt("versions")}`}>
-                {d.versions.map((v) => (
-                  <li key={v.id} data-testid="document-version">
-                    v{v.number} · {v.fileName} · {Math.max(1, Math.round(v.size / 1024))} KB · {v.uploadedBy} ·{" "}
-                    {i18n.dateTime(v.createdAt)}
-                    {v.state === "WITHDRAWN" ? (
-                      <span>
-                        {" "}
-                        — <em>{rt("withdrawn")}</em> ({v.withdrawnBy}: {v.withdrawnReason})
-                      </span>
-                    ) : (
-                      v.state === "COMMITTED" && (
-                        <>
-                          {" "}
-                          <button
-                            type="button"
-                            aria-label={`${rt("download")} ${d.title} v${v.number}`}
-                            onClick={() => void download(v.id, v.fileName)}
-                          >
-                            {rt("download")}
-                          </button>{" "}
-                          <WithdrawVersion versionId={v.id} number={v.number} title={d.title} done={reload} />
-                        </>
-                      )
-                    )}
-                  </li>
-                ))}
-              </ol>
-            </li>
-          ))}
-        </ul>
-      )}
-      <UploadDocument projectId={projectId} documents={documents} uploaded={reload} />
+      <DocumentList
+        documents={documents}
+        text={rt}
+        testIds={{ list: "documents", item: "document", version: "document-version" }}
+        actions={(d, v) => <WithdrawVersion versionId={v.id} number={v.number} title={d.title} done={reload} />}
+      />
+      <UploadDocumentForm
+        type="PROJECT"
+        id={projectId}
+        kinds={DOC_KINDS}
+        prefix="doc"
+        documents={documents}
+        uploaded={reload}
+        text={rt}
+        statusTestId="document-upload"
+      />
     </section>
   );
 }
@@ -373,122 +293,6 @@ function WithdrawVersion({ versionId, number, title, done }: { versionId: string
       <FormStatus error={form.formError} notice={form.notice} testId="withdraw" />
       <button type="submit" disabled={form.busy}>
         {rt("withdraw")}
-      </button>
-    </form>
-  );
-}
-
-function UploadDocument({ projectId, documents, uploaded }: { projectId: string; documents: Doc[]; uploaded: () => void }) {
-  const { rt, docKind, sensitivity } = useRecordsText();
-  const form = useForm("doc", ["file", "title", "kind", "documentId"]);
-  const [file, setFile] = useState<File | null>(null);
-  const [target, setTarget] = useState("");
-  const [percent, setPercent] = useState<number | null>(null);
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const el = event.currentTarget;
-    const values = valuesOf(el, ["title", "kind", "sensitivity", "documentId"] as const);
-    const chosen = file;
-    const check = target ? {} : requireFields(values, ["title", "kind"], rt("required"));
-    if (!chosen) check.file = rt("required");
-    const ok = await form.submit(
-      check,
-      async () => {
-        if (!chosen) return null;
-        const error = await uploadFile(
-          {
-            fileName: chosen.name,
-            size: chosen.size,
-            ...(target
-              ? { documentId: target }
-              : {
-                  newDocument: {
-                    attachedTo: { type: "PROJECT", id: projectId },
-                    kind: values.kind as (typeof DOC_KINDS)[number],
-                    sensitivity: values.sensitivity as (typeof SENSITIVITIES)[number],
-                    title: values.title,
-                  },
-                }),
-          },
-          chosen,
-          setPercent,
-        );
-        if (!error) return null;
-        return error.field && ["title", "kind", "documentId"].includes(error.field) ? error : { ...error, field: "file" };
-      },
-      rt("uploaded", { name: chosen?.name ?? "" }),
-    );
-    setPercent(null);
-    if (ok) {
-      setFile(null);
-      setTarget("");
-      el.reset();
-      uploaded();
-    }
-  };
-  return (
-    <form className="flow-form" onSubmit={(e) => void onSubmit(e)} onChange={form.onEdit} noValidate aria-label={rt("upload")}>
-      <h3>{rt("upload")}</h3>
-      {documents.length > 0 && (
-        <Field prefix="doc" name="documentId" label={rt("newVersionOf")} errors={form.errors}>
-          {(p) => (
-            <select {...p} value={target} onChange={(e) => setTarget(e.target.value)}>
-              <option value="">{rt("newDocument")}</option>
-              {documents.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.title}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      )}
-      {!target && (
-        <>
-          <Field prefix="doc" name="title" label={rt("docTitle")} errors={form.errors}>
-            {(p) => <input {...p} />}
-          </Field>
-          <Field prefix="doc" name="kind" label={rt("docKind")} errors={form.errors}>
-            {(p) => (
-              <select {...p} defaultValue="">
-                <option value="" disabled>
-                  —
-                </option>
-                {DOC_KINDS.map((k) => (
-                  <option key={k} value={k}>
-                    {docKind(k)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field prefix="doc" name="sensitivity" label={rt("sensitivity")} errors={form.errors}>
-            {(p) => (
-              <select {...p} defaultValue="INTERNAL">
-                {SENSITIVITIES.map((s) => (
-                  <option key={s} value={s}>
-                    {sensitivity(s)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </>
-      )}
-      <FileField
-        prefix="doc"
-        label={rt("file")}
-        errors={form.errors}
-        percent={percent}
-        progressLabel={(pct) => rt("uploading", { pct })}
-        onFile={(chosen) => {
-          setFile(chosen);
-          form.touched("file");
-        }}
-      />
-      <FormStatus error={form.formError} notice={form.notice} testId="document-upload" />
-      <button type="submit" className="primary" disabled={form.busy}>
-        {rt("upload")}
       </button>
     </form>
   );
@@ -626,28 +430,20 @@ function RecordPermit({ projectId, done }: { projectId: string; done: () => void
     const chosen = file;
     const ok = await form.submit(check, async () => {
       // R-PERMIT: the permit's own document goes to the project first, as a permit.
-      let documentId: string | null = chosen && sent.current?.file === chosen ? sent.current.id : null;
-      if (chosen && !documentId) {
-        const error = await uploadFile(
-          {
-            fileName: chosen.name,
-            size: chosen.size,
-            newDocument: {
-              attachedTo: { type: "PROJECT", id: projectId },
-              kind: "PERMIT",
-              sensitivity: "INTERNAL",
-              title: `${v.authority} ${v.permitNumber}`,
-            },
-          },
+      let documentId: string | null = null;
+      if (chosen) {
+        const uploaded = await attachToProject(
+          projectId,
+          "PERMIT",
+          `${v.authority} ${v.permitNumber}`,
           chosen,
+          sent.current,
+          (u) => (sent.current = u),
           setPercent,
-          (id) => {
-            documentId = id;
-            sent.current = { file: chosen, id };
-          },
         );
         setPercent(null);
-        if (error) return { ...error, field: "file" };
+        if (uploaded.error) return uploaded.error;
+        documentId = uploaded.documentId;
       }
       const error = userError((await request(PermitDoc, { input: { projectId, ...v, documentId } })).recordPermit);
       return error?.field === "documentId" ? { ...error, field: "file" } : error;
@@ -798,28 +594,20 @@ function SubmitOutcome({ projectId, done }: { projectId: string; done: () => voi
     const chosen = file;
     const ok = await form.submit(check, async () => {
       // R-OUTCOME: the material under review goes to the project first, as outcome material.
-      let materialDocumentId: string | null = chosen && sent.current?.file === chosen ? sent.current.id : null;
-      if (chosen && !materialDocumentId) {
-        const error = await uploadFile(
-          {
-            fileName: chosen.name,
-            size: chosen.size,
-            newDocument: {
-              attachedTo: { type: "PROJECT", id: projectId },
-              kind: "OUTCOME_MATERIAL",
-              sensitivity: "INTERNAL",
-              title: v.title,
-            },
-          },
+      let materialDocumentId: string | null = null;
+      if (chosen) {
+        const uploaded = await attachToProject(
+          projectId,
+          "OUTCOME_MATERIAL",
+          v.title,
           chosen,
+          sent.current,
+          (u) => (sent.current = u),
           setPercent,
-          (id) => {
-            materialDocumentId = id;
-            sent.current = { file: chosen, id };
-          },
         );
         setPercent(null);
-        if (error) return { ...error, field: "file" };
+        if (uploaded.error) return uploaded.error;
+        materialDocumentId = uploaded.documentId;
       }
       const error = userError(
         (
