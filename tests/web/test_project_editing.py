@@ -29,6 +29,7 @@ from server import clock
 PDF = b"%PDF-1.4\n%%EOF\n"
 PI = "iph.researcher"
 RM = "iph.research-management"
+SM = "iph.safety-management"
 
 
 def _propose(portal: Portal, title: str) -> str:
@@ -269,7 +270,9 @@ async def test_r_inspect_an_inspection_attaches_its_report_document(
     browser: Browser, portal: Portal, screenshots: Path
 ) -> None:
     project_id = _implementing(portal, "高通量材料计算平台")
-    async with session_as(browser, portal, RM) as s:
+    # Safety management inspects and attaches the report (policies/policy.csv lets inspectors
+    # upload project documents).
+    async with session_as(browser, portal, SM) as s:
         page = s.page
         await page.goto(f"/projects/{project_id}")
         form = page.get_by_test_id("inspection-form")

@@ -25,15 +25,24 @@ export function isUndertaker(
 const hasRole = (viewer: Viewer | null, roles: Role[]) => !!viewer?.roles.some((r) => roles.includes(r.role));
 
 /** Who uploads a project's documents (policies/policy.csv, project_document upload): the
- * undertakers, research management, the coordination group leader, the legal representative and
- * HQ business departments. */
+ * undertakers, research management, the coordination group leader, the legal representative,
+ * HQ business departments, and the inspectors who attach their reports (safety management, the
+ * supervising branch academy, HQ's Safety Committee Office). */
 export function canUploadProjectDocuments(
   viewer: Viewer | null,
   project: { principalInvestigator?: { id: string } | null; members: { id: string }[] },
 ): boolean {
   return (
     isUndertaker(viewer, project) ||
-    hasRole(viewer, ["RESEARCH_MANAGEMENT", "COORDINATION_LEADER", "LEGAL_REPRESENTATIVE", "BUSINESS_DEPARTMENT"])
+    hasRole(viewer, [
+      "RESEARCH_MANAGEMENT",
+      "COORDINATION_LEADER",
+      "LEGAL_REPRESENTATIVE",
+      "BUSINESS_DEPARTMENT",
+      "SAFETY_MANAGEMENT",
+      "BRANCH_SUPERVISOR",
+      "SAFETY_COMMITTEE_OFFICE",
+    ])
   );
 }
 
