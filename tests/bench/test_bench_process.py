@@ -7,14 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from local_servers import answered, free_port
 from test_bench_http import VIEWER, bearer, graphql_body
 
 from server.config import Settings
@@ -30,12 +28,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     raise AssertionError("no VmRSS")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(settings: Settings, owner_url: str, tmp: Path, **extra: str) -> dict[str, str]:
@@ -69,19 +61,6 @@ async def _start(args: list[str], env: dict[str, str]) -> asyncio.subprocess.Pro
     )
 
 
-async def _until(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            try:
-                if (await client.get(url, timeout=5)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"{url} never became ready")
-
-
 async def test_one_api_process_and_the_workers_at_rest(
     settings: Settings,
     owner_url: str,
@@ -91,13 +70,13 @@ async def test_one_api_process_and_the_workers_at_rest(
     bench_settings: Any,
     tmp_path: Path,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = _env(settings, owner_url, tmp_path, PORT=str(port))
     api = await _start(["serve", "--no-migrate"], env)
     others: list[asyncio.subprocess.Process] = []
     try:
         base = f"http://127.0.0.1:{port}"
-        await _until(f"{base}/readyz")
+        await asyncio.to_thread(answered, f"{base}/readyz")
         at_rest = rss_mib(api.pid)
         result = await load(
             f"{base}/graphql",

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import httpx
 import pytest
 from databases import fresh_database, libpq
 from infra_support import ROOT
+from local_servers import answered, free_port
 
 from server.config import Settings
 from server.encryption import new_key
@@ -70,27 +69,6 @@ def serve(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
         proc.wait(timeout=20)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, status: int, seconds: float = 60) -> httpx.Response:
-    deadline = time.monotonic() + seconds
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(url, timeout=5)
-            if response.status_code == status:
-                return response
-            last = response.status_code
-        except httpx.TransportError as exc:
-            last = exc
-        time.sleep(0.3)
-    raise AssertionError(f"{url} never answered {status} (last: {last})")
-
-
 def test_the_api_without_an_application_url_refuses_to_start(tmp_path: Path) -> None:
     result = _cli("serve", "--no-migrate", env=_env(tmp_path))
     assert result.returncode == 2
@@ -116,7 +94,7 @@ async def test_the_api_is_unready_until_the_migration_job_then_ready_without_a_r
 def _api_then_job(
     owner_url: str, app_url: str, tmp_path: Path, serve: list[subprocess.Popen[bytes]]
 ) -> None:
-    port = _free_port()
+    port = free_port()
     api_env = _env(
         tmp_path,
         APP_DATABASE_URL=app_url,
@@ -135,8 +113,8 @@ def _api_then_job(
             )
         )
     base = f"http://127.0.0.1:{port}"
-    assert _wait(f"{base}/healthz", 200).json() == {"status": "ok"}
-    unready = _wait(f"{base}/readyz", 503)
+    assert answered(f"{base}/healthz", 200).json() == {"status": "ok"}
+    unready = answered(f"{base}/readyz", 503)
     assert unready.json()["status"] == "unavailable"
 
     # The migration job: the owner role, SEED_DEMO on (as in infra/.env.example).
@@ -146,7 +124,7 @@ def _api_then_job(
     assert "migrations applied" in job.stdout
     assert "Demo sign-ins" in job.stderr and "iph.researcher" in job.stderr
 
-    ready = _wait(f"{base}/readyz", 200)
+    ready = answered(f"{base}/readyz", 200)
     assert ready.json()["status"] == "ready"
     # The API signs the demo researcher in: it reads the data the job wrote.
     password = next(

@@ -9,16 +9,15 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from infra_support import ROOT, dockerfile
+from local_servers import answered, free_port
 
 from server.config import Settings
 from server.encryption import new_key
@@ -88,12 +87,6 @@ def _env(**extra: str) -> dict[str, str]:
     return keep | {"PYTHONDONTWRITEBYTECODE": "1", "LOG_LEVEL": "WARNING"} | extra
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_the_runtime_holds_no_dev_tools(runtime: Path) -> None:
     python = runtime / ".venv/bin/python"
     for dev_only in ("pytest", "playwright", "moto", "ruff", "mypy"):
@@ -117,7 +110,7 @@ def test_the_migration_and_the_api_run_from_the_image_files(
         timeout=300,
     )
     assert job.returncode == 0 and "migrations applied" in job.stdout, job.stderr
-    port = _free_port()
+    port = free_port()
     api_env = _env(
         APP_ENV="production",
         APP_DATABASE_URL=application_url(settings, owner_url),
@@ -136,17 +129,7 @@ def test_the_migration_and_the_api_run_from_the_image_files(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        ready = None
-        while time.monotonic() < deadline:
-            try:
-                ready = httpx.get(f"{base}/readyz", timeout=5)
-                if ready.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        assert ready is not None and ready.json()["status"] == "ready"
+        assert answered(f"{base}/readyz").json()["status"] == "ready"
         page = httpx.get(f"{base}/projects", timeout=10)  # a deep link: the web app's page
         assert page.status_code == 200 and '<div id="root">' in page.text
         # Signing in and reading projects goes through the policy files (the one gate).

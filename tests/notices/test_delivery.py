@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from local_servers import free_port
 from notice_support import deliveries_about, notices_about, report_incident
 from sqlalchemy import select, update
 
@@ -31,12 +31,6 @@ from server.outbox.service import emit
 from server.tenancy.models import OrgUnit, User
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _set_user(sessions: Any, username: str, **values: Any) -> None:
@@ -101,7 +95,7 @@ class Inbox:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, port
@@ -165,7 +159,7 @@ async def test_a_failing_channel_backs_off_is_parked_and_can_be_retried(
         incident = await report_incident(flow, title="邮件服务中断")
         down = settings_with(
             smtp_host="127.0.0.1",
-            smtp_port=_free_port(),  # nothing listens there
+            smtp_port=free_port(),  # nothing listens there
             smtp_security="none",
             outbox_max_attempts=2,
             outbox_retry_base_seconds=0.0,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from local_servers import free_port
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from portal_support import NewPage, Portal, accept_dialogs, new_page, seed_portal, sign_in
 from sqlalchemy.engine import make_url
@@ -64,12 +64,6 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 async def portal_db(server_url: str, chromium_path: str) -> AsyncIterator[str]:
     """Owner URL of a fresh database for the portal's server, dropped afterwards."""
@@ -86,7 +80,7 @@ async def portal_db(server_url: str, chromium_path: str) -> AsyncIterator[str]:
 @pytest.fixture(scope="module")
 def portal(portal_db: str) -> Iterator[Portal]:
     """The server on a free port, seeded with the demo academy and a returned project."""
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="stsec-web-") as data_dir:
         env = {k: v for k, v in os.environ.items() if k not in {"APP_DATABASE_URL", "REDIS_URL"}}
         env.update(

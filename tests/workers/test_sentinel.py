@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 from conftest import Processes, wait_for
+from local_servers import free_port
 from notice_support import notices_about, report_incident
 from test_processes import EXPECTED
 
@@ -23,12 +23,6 @@ from server.config import Settings
 from server.outbox.redis_connection import redis_client
 
 MASTER = "stsec"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -56,7 +50,7 @@ def sentinels(tmp_path: Path) -> Iterator[SentinelSet]:
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is needed (Debian's redis-server package runs the CI's Redis)")
-    ports = SentinelSet(_free_port(), _free_port(), _free_port())
+    ports = SentinelSet(free_port(), free_port(), free_port())
     base = ["--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--dir", str(tmp_path)]
     config = tmp_path / "sentinel.conf"
     config.write_text(

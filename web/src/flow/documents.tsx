@@ -8,7 +8,7 @@ import type { AttachableType, DocumentKind } from "../gql/graphql";
 import { useI18n } from "../i18n";
 import { ErrorBox, Loading, useLoad } from "../util";
 import { useAttachText } from "./attach-text";
-import { Field, FormStatus, requireFields, useForm, valuesOf } from "./forms";
+import { ChoiceSelect, Field, FormStatus, requireFields, useForm, valuesOf } from "./forms";
 import { SENSITIVITIES, useRecordsText } from "./records-text";
 import { FileField, uploadFile } from "./upload";
 
@@ -367,18 +367,7 @@ export function UploadDocumentForm({
             {(p) => <input {...p} />}
           </Field>
           <Field prefix={prefix} name="kind" label={text("docKind")} errors={form.errors}>
-            {(p) => (
-              <select {...p} defaultValue="">
-                <option value="" disabled>
-                  —
-                </option>
-                {kinds.map((k) => (
-                  <option key={k} value={k}>
-                    {docKind(k)}
-                  </option>
-                ))}
-              </select>
-            )}
+            {(p) => <ChoiceSelect control={p} values={kinds} label={docKind} />}
           </Field>
           <Field prefix={prefix} name="sensitivity" label={text("sensitivity")} errors={form.errors}>
             {(p) => (

@@ -46,6 +46,31 @@ export function Field({
   );
 }
 
+/** A select that starts on "—" (nothing chosen), so a required choice is never made by default:
+ * the decision, verdict and kind selects of the record forms. */
+export function ChoiceSelect<T extends string>({
+  control,
+  values,
+  label,
+}: {
+  control: ControlProps;
+  values: readonly T[];
+  label: (value: T) => string;
+}) {
+  return (
+    <select {...control} defaultValue="">
+      <option value="" disabled>
+        —
+      </option>
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {label(v)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function FormStatus({ error, notice, testId }: { error: string | null; notice: string | null; testId: string }) {
   return (
     <>

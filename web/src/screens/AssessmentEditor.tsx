@@ -386,6 +386,28 @@ function Editor({
     ) : null;
   const described = (id: string) =>
     errors[id] ? { "aria-invalid": true, "aria-describedby": `${id}-error` } : {};
+  /** One text field of a dependency (its label, its input, its error if the check marked it). */
+  const dependencyText = (
+    d: Draft["dependencies"][number],
+    field: "item" | "sourceCountry" | "supplier" | "stockOrLeadTime",
+    idPart: string,
+    label: string,
+    grow = false,
+  ) => {
+    const id = `d${d.key}-${idPart}`;
+    return (
+      <div className={grow ? "field grow" : "field"}>
+        <label htmlFor={id}>{label}</label>
+        <input
+          id={id}
+          value={d[field]}
+          onChange={(e) => updateDependency(d.key, { [field]: e.target.value })}
+          {...described(id)}
+        />
+        {fieldError(id)}
+      </div>
+    );
+  };
 
   const counts = new Map<string, number>();
   for (const p of draft.points)
@@ -672,16 +694,7 @@ function Editor({
               <fieldset key={d.key} className="point">
                 <legend>{et("dependencyN", { n: n + 1 })}</legend>
                 <div className="row">
-                  <div className="field grow">
-                    <label htmlFor={`d${d.key}-item`}>{et("depItem")}</label>
-                    <input
-                      id={`d${d.key}-item`}
-                      value={d.item}
-                      onChange={(e) => updateDependency(d.key, { item: e.target.value })}
-                      {...described(`d${d.key}-item`)}
-                    />
-                    {fieldError(`d${d.key}-item`)}
-                  </div>
+                  {dependencyText(d, "item", "item", et("depItem"), true)}
                   <div className="field">
                     <label htmlFor={`d${d.key}-kind`}>{et("depKind")}</label>
                     <select
@@ -696,34 +709,11 @@ function Editor({
                       ))}
                     </select>
                   </div>
-                  <div className="field">
-                    <label htmlFor={`d${d.key}-country`}>{et("depCountry")}</label>
-                    <input
-                      id={`d${d.key}-country`}
-                      value={d.sourceCountry}
-                      onChange={(e) => updateDependency(d.key, { sourceCountry: e.target.value })}
-                      {...described(`d${d.key}-country`)}
-                    />
-                    {fieldError(`d${d.key}-country`)}
-                  </div>
+                  {dependencyText(d, "sourceCountry", "country", et("depCountry"))}
                 </div>
                 <div className="row">
-                  <div className="field grow">
-                    <label htmlFor={`d${d.key}-supplier`}>{et("depSupplier")}</label>
-                    <input
-                      id={`d${d.key}-supplier`}
-                      value={d.supplier}
-                      onChange={(e) => updateDependency(d.key, { supplier: e.target.value })}
-                    />
-                  </div>
-                  <div className="field grow">
-                    <label htmlFor={`d${d.key}-stock`}>{et("depStock")}</label>
-                    <input
-                      id={`d${d.key}-stock`}
-                      value={d.stockOrLeadTime}
-                      onChange={(e) => updateDependency(d.key, { stockOrLeadTime: e.target.value })}
-                    />
-                  </div>
+                  {dependencyText(d, "supplier", "supplier", et("depSupplier"), true)}
+                  {dependencyText(d, "stockOrLeadTime", "stock", et("depStock"), true)}
                 </div>
                 <label className="inline">
                   <input

@@ -12,7 +12,7 @@ import { useSession } from "../session";
 import { useFlowText } from "../flow/text";
 import { useAttachText } from "../flow/attach-text";
 import { DocumentLink, DocumentList, UploadDocumentForm } from "../flow/documents";
-import { Field, FormStatus, requireFields, today, useForm, valuesOf } from "../flow/forms";
+import { ChoiceSelect, Field, FormStatus, requireFields, today, useForm, valuesOf } from "../flow/forms";
 import {
   ASPECTS,
   DOC_KINDS,
@@ -388,18 +388,7 @@ function DecideFiling({ filingId, done }: { filingId: string; done: () => void }
     <form className="flow-form" onSubmit={(e) => void onSubmit(e)} onChange={form.onEdit} noValidate>
       <h4>{rt("decideFiling")}</h4>
       <Field prefix="fd" name="decision" label={rt("decision")} errors={form.errors}>
-        {(p) => (
-          <select {...p} defaultValue="">
-            <option value="" disabled>
-              —
-            </option>
-            {FILING_DECISIONS.map((d) => (
-              <option key={d} value={d}>
-                {filingDecision(d)}
-              </option>
-            ))}
-          </select>
-        )}
+        {(p) => <ChoiceSelect control={p} values={FILING_DECISIONS} label={filingDecision} />}
       </Field>
       <Field prefix="fd" name="comment" label={rt("comment")} errors={form.errors}>
         {(p) => <textarea {...p} rows={2} />}
@@ -632,18 +621,7 @@ function SubmitOutcome({ projectId, done }: { projectId: string; done: () => voi
     <form className="flow-form" onSubmit={(e) => void onSubmit(e)} onChange={form.onEdit} noValidate>
       <h3>{rt("submitOutcome")}</h3>
       <Field prefix="oc" name="kind" label={rt("outcomeKind")} errors={form.errors}>
-        {(p) => (
-          <select {...p} defaultValue="">
-            <option value="" disabled>
-              —
-            </option>
-            {OUTCOME_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {outcomeKind(k)}
-              </option>
-            ))}
-          </select>
-        )}
+        {(p) => <ChoiceSelect control={p} values={OUTCOME_KINDS} label={outcomeKind} />}
       </Field>
       <Field prefix="oc" name="title" label={rt("outcomeTitle")} errors={form.errors}>
         {(p) => <input {...p} />}
@@ -708,18 +686,7 @@ function ReviewOutcome({ outcomeId, aspects, done }: { outcomeId: string; aspect
         )}
       </Field>
       <Field prefix="or" name="verdict" label={rt("verdict")} errors={form.errors}>
-        {(p) => (
-          <select {...p} defaultValue="">
-            <option value="" disabled>
-              —
-            </option>
-            {VERDICTS.map((x) => (
-              <option key={x} value={x}>
-                {verdict(x)}
-              </option>
-            ))}
-          </select>
-        )}
+        {(p) => <ChoiceSelect control={p} values={VERDICTS} label={verdict} />}
       </Field>
       <Field prefix="or" name="opinion" label={rt("opinion")} errors={form.errors}>
         {(p) => <textarea {...p} rows={2} />}
@@ -758,18 +725,7 @@ function DecideRelease({ outcomeId, done }: { outcomeId: string; done: () => voi
     <form className="flow-form" onSubmit={(e) => void onSubmit(e)} onChange={form.onEdit} noValidate>
       <h4>{rt("decideRelease")}</h4>
       <Field prefix="rd" name="decision" label={rt("decision")} errors={form.errors}>
-        {(p) => (
-          <select {...p} defaultValue="">
-            <option value="" disabled>
-              —
-            </option>
-            {RELEASE_DECISIONS.map((d) => (
-              <option key={d} value={d}>
-                {releaseDecision(d)}
-              </option>
-            ))}
-          </select>
-        )}
+        {(p) => <ChoiceSelect control={p} values={RELEASE_DECISIONS} label={releaseDecision} />}
       </Field>
       <Field prefix="rd" name="note" label={rt("note")} errors={form.errors}>
         {(p) => <textarea {...p} rows={2} />}
